@@ -1,0 +1,275 @@
+/**
+ * Ingest benchmark: Servicepulse's normalizer (ingestFile → curated Parquet) against DuckDB's own
+ * CSV → Parquet on the same generic calls CSV, in one process.
+ *
+ *   npx tsx bench/ingest.ts                       # 1 000 000 rows (≈ 190 MB)
+ *   BENCH_ROWS=9000000 npx tsx bench/ingest.ts    # ≈ 1.7 GB: peak memory on a big file
+ *   BENCH_STAGES=1 npx tsx bench/ingest.ts        # also time the pipeline stage by stage
+ *   BENCH_SKIP_DUCKDB=1, BENCH_KEEP=1 (keep the temp folder), BENCH_SEED=<n>,
+ *   BENCH_INPUT=<csv> (reuse a generated file; BENCH_ROWS must match it)
+ *
+ * The input is generated deterministically (seeded xorshift) into a temp folder: sorted by start
+ * time over 30 days, 80 % answered, ~0.2 % invalid rows (quarantined), realistic ids and numbers.
+ * Peak RSS is sampled every 50 ms per phase; `maxRSS` is the process-wide high-water mark.
+ * Results print as a table and go to bench/out/ingest.json.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileSystemStore } from '../functions/adapters/filesystem.ts';
+import { defaultConfig } from '../functions/core/config.ts';
+import { contractSchemas, curatedColumns } from '../functions/core/contracts.ts';
+import { ingestFile } from '../functions/core/ingest/normalize.ts';
+import { decodeRecords } from '../functions/core/ingest/records.ts';
+import { ParquetRowWriter } from '../functions/core/parquet.ts';
+import type { ObjectSink } from '../functions/core/ports.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const SEED = Number(process.env.BENCH_SEED ?? 20240501);
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
+
+// ── deterministic input ──────────────────────────────────────────────────────
+function rng(seed: number) {
+  let x = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+const QUEUES = ['support', 'billing', 'sales', 'vip', 'پشتیبانی', 'technical', 'retention', 'general'];
+const NOT_ANSWERED = ['abandoned', 'abandoned', 'abandoned', 'no_answer', 'voicemail', 'callback', 'blocked'];
+const HEADER =
+  'call_id,direction,queue,agent_id,customer_id,started_at,answered_at,ended_at,outcome,talk_seconds,hold_seconds,acw_seconds,transferred,initial_call_id,cost\n';
+
+const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/** Writes the CSV; returns its size in bytes. */
+async function generateCsv(path: string, rows: number, seed: number): Promise<number> {
+  const rand = rng(seed);
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  const start = Date.UTC(2024, 4, 1);
+  const span = 30 * 86_400_000;
+  let bytes = 0;
+  const write = async (s: string) => {
+    bytes += Buffer.byteLength(s);
+    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  await write(HEADER);
+  const batch: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const started = start + Math.floor((i / rows) * span) + Math.floor(rand() * 1000);
+    const inbound = rand() < 0.85;
+    const answered = rand() < 0.8;
+    const wait = Math.floor(rand() * (answered ? 90 : 240)) * 1000;
+    const talk = answered ? 20 + Math.floor(rand() * 600) : 0;
+    const hold = answered && rand() < 0.3 ? Math.floor(rand() * 120) : 0;
+    const acw = answered ? Math.floor(rand() * 60) : 0;
+    const answeredAt = answered ? started + wait : undefined;
+    const ended = (answeredAt ?? started + wait) + (talk + hold) * 1000;
+    const transferred = answered && rand() < 0.1;
+    let outcome = answered ? 'answered' : NOT_ANSWERED[Math.floor(rand() * NOT_ANSWERED.length)]!;
+    if (rand() < 0.002) outcome = 'hung_up'; // invalid: quarantined
+    batch.push(
+      [
+        `C${String(1_000_000_000 + i)}`,
+        inbound ? 'inbound' : 'outbound',
+        QUEUES[Math.floor(rand() * QUEUES.length)],
+        answered ? `A${String(100 + Math.floor(rand() * 400))}` : '',
+        `CU${String(1_000_000 + Math.floor(rand() * 8_000_000))}`,
+        iso(started),
+        answeredAt === undefined ? '' : iso(answeredAt),
+        iso(ended),
+        outcome,
+        answered ? String(talk) : '',
+        String(hold),
+        String(acw),
+        transferred ? 'true' : 'false',
+        transferred ? `C${String(1_000_000_000 + Math.max(0, i - 1))}` : '',
+        (rand() * 0.5).toFixed(4),
+      ].join(','),
+    );
+    if (batch.length === 10_000) {
+      await write(`${batch.join('\n')}\n`);
+      batch.length = 0;
+    }
+  }
+  if (batch.length > 0) await write(`${batch.join('\n')}\n`);
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return bytes;
+}
+
+// ── measurement ──────────────────────────────────────────────────────────────
+interface Phase {
+  seconds: number;
+  peakRssMB: number;
+}
+
+async function measure<T>(fn: () => Promise<T>): Promise<{ result: T } & Phase> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    if (rss > peak) peak = rss;
+  }, 50);
+  const t0 = performance.now();
+  try {
+    const result = await fn();
+    const seconds = (performance.now() - t0) / 1000;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, seconds, peakRssMB: peak / 1e6 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const fileBody = (path: string) =>
+  createReadStream(path, { highWaterMark: 1 << 20 }) as unknown as AsyncIterable<Uint8Array>;
+
+/** Stage timings: each stage adds one step of the pipeline to the previous one. */
+async function stages(path: string): Promise<Record<string, number>> {
+  const config = defaultConfig();
+  const schema = contractSchemas({ sourceTimezone: config.sourceTimezone }).calls;
+  const out: Record<string, number> = {};
+  const time = async (name: string, fn: () => Promise<void>) => {
+    const t0 = performance.now();
+    await fn();
+    out[name] = (performance.now() - t0) / 1000;
+    process.stderr.write(`  stage ${name}: ${out[name]!.toFixed(2)} s\n`);
+  };
+  await time('read', async () => {
+    for await (const _ of fileBody(path));
+  });
+  await time('read+csv', async () => {
+    for await (const _ of decodeRecords(fileBody(path), path));
+  });
+  await time('read+csv+zod', async () => {
+    for await (const r of decodeRecords(fileBody(path), path)) schema.safeParse(r.value);
+  });
+  const nullSink: ObjectSink = { write: async () => {}, commit: async () => {}, abort: async () => {} };
+  await time('read+csv+zod+parquet', async () => {
+    const writer = new ParquetRowWriter(curatedColumns('calls'), nullSink);
+    let no = 0;
+    for await (const r of decodeRecords(fileBody(path), path)) {
+      const p = schema.safeParse(r.value);
+      if (!p.success) continue;
+      const row = p.data as Record<string, unknown>;
+      row._source = 'generic';
+      row._source_file = path;
+      row._record = ++no;
+      row._ingested_at = 0;
+      await writer.append(row);
+    }
+    await writer.close();
+  });
+  return out;
+}
+
+async function duckdbCopy(csv: string, parquet: string): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const esc = (p: string) => p.replace(/'/g, "''");
+  await conn.run(
+    `COPY (SELECT * FROM read_csv('${esc(csv)}', header = true)) TO '${esc(parquet)}' (FORMAT parquet, COMPRESSION snappy)`,
+  );
+  const reader = await conn.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n FROM read_parquet('${esc(parquet)}')`,
+  );
+  const n = Number(reader.getRowObjects()[0]!.n);
+  conn.closeSync();
+  instance.closeSync();
+  return n;
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'servicepulse-bench-'));
+  const csv = process.env.BENCH_INPUT ?? join(dir, 'calls.csv');
+  try {
+    process.stderr.write(`generating ${ROWS.toLocaleString('en')} rows (seed ${SEED}) in ${dir} …\n`);
+    const gen = process.env.BENCH_INPUT
+      ? { seconds: 0, peakRssMB: 0 }
+      : await measure(() => generateCsv(csv, ROWS, SEED));
+    const bytes = (await stat(csv)).size;
+    const mb = bytes / 1e6;
+    process.stderr.write(`  ${mb.toFixed(1)} MB in ${gen.seconds.toFixed(1)} s\n`);
+
+    const stageTimes = process.env.BENCH_STAGES ? await stages(csv) : undefined;
+
+    process.stderr.write('servicepulse ingestFile …\n');
+    global.gc?.();
+    const store = new FileSystemStore(join(dir, 'store'));
+    const sp = await measure(() =>
+      ingestFile(
+        { key: csv, body: fileBody(csv) },
+        { source: 'generic', entity: 'calls', config: defaultConfig(), store },
+      ),
+    );
+    if (sp.result.error) throw new Error(`ingest failed: ${sp.result.error}`);
+    const spMaxRss = process.resourceUsage().maxRSS / 1e3; // KB → MB
+
+    let duck: (Phase & { rows: number }) | undefined;
+    if (!process.env.BENCH_SKIP_DUCKDB) {
+      process.stderr.write('duckdb COPY … TO parquet …\n');
+      global.gc?.();
+      const d = await measure(() => duckdbCopy(csv, join(dir, 'duckdb.parquet')));
+      duck = { seconds: d.seconds, peakRssMB: d.peakRssMB, rows: d.result };
+    }
+
+    const line = (name: string, p: Phase) => ({
+      engine: name,
+      rows: ROWS,
+      MB: +mb.toFixed(1),
+      seconds: +p.seconds.toFixed(2),
+      'MB/s': +(mb / p.seconds).toFixed(1),
+      'rows/s': Math.round(ROWS / p.seconds),
+      'peak RSS MB': Math.round(p.peakRssMB),
+    });
+    const table = [line('servicepulse', sp), ...(duck ? [line('duckdb', duck)] : [])];
+    console.table(table);
+    const ratio = duck ? duck.seconds / sp.seconds : undefined;
+    if (ratio !== undefined) {
+      console.log(
+        `ratio duckdb_seconds / servicepulse_seconds = ${ratio.toFixed(3)} (target ≥ 0.5; > 1 beats DuckDB)`,
+      );
+    }
+    console.log(
+      `servicepulse: read ${sp.result.read}, accepted ${sp.result.accepted}, quarantined ${sp.result.quarantined}, ` +
+        `${sp.result.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(spMaxRss)} MB`,
+    );
+
+    await mkdir(OUT_DIR, { recursive: true });
+    const result = {
+      benchmark: 'ingest',
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      rows: ROWS,
+      seed: SEED,
+      bytes,
+      generateSeconds: +gen.seconds.toFixed(2),
+      servicepulse: {
+        ...table[0],
+        maxRssMB: Math.round(spMaxRss),
+        read: sp.result.read,
+        accepted: sp.result.accepted,
+        quarantined: sp.result.quarantined,
+        outputs: sp.result.outputs.length,
+      },
+      ...(duck ? { duckdb: { ...table[1], rowsWritten: duck.rows } } : {}),
+      ...(ratio !== undefined ? { ratio: +ratio.toFixed(3) } : {}),
+      ...(stageTimes ? { stages: stageTimes } : {}),
+    };
+    await writeFile(join(OUT_DIR, 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${join(OUT_DIR, 'ingest.json')}\n`);
+  } finally {
+    if (!process.env.BENCH_KEEP) await rm(dir, { recursive: true, force: true });
+    else process.stderr.write(`kept ${dir}\n`);
+  }
+}
+
+await main();

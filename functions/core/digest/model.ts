@@ -1,0 +1,307 @@
+/**
+ * The digest model: what one period's digest says, independent of language and format.
+ *
+ * From the kpi_results rows of the period and of the periods before it (the trend window, or
+ * longer when a target's `consecutive` needs it) and the freshness gaps, it evaluates every row
+ * of the period against its target (targets.ts) and orders what an executive reads:
+ *  1. the sources with missing data;
+ *  2. the KPIs off target: breaches, then warnings (overall rows, plus breakdown rows that have a
+ *     target of their own in the configuration), each with value, target, change against the
+ *     previous period, breach run and trend series; under each, the breakdown rows (queue, team,
+ *     channel, agent …) that are off target too, worst first;
+ *  3. every other KPI of the grain, grouped by family, compact;
+ * and a one-line summary ("3 of 47 KPIs off target"). The same evaluation gives the kpi_flags rows.
+ * A KPI that depends on a missing source is `no_data` with `dataMissing` set, whatever its value.
+ */
+import {
+  CATALOG,
+  type Direction,
+  FAMILIES,
+  type Family,
+  type Grain,
+  type KpiDefinition,
+} from '../catalog.ts';
+import type { Config, TargetRange } from '../config.ts';
+import { type Period, periodOf, previousPeriod } from '../sql/render.ts';
+import {
+  type ChangeJudgement,
+  changeOf,
+  evaluateTarget,
+  type FlagStatus,
+  judgeChange,
+  maxConsecutive,
+  type ResolvedTarget,
+  resolveTarget,
+  statusRank,
+} from '../targets.ts';
+import { kpisWithMissingData, type SourceGap } from './freshness.ts';
+
+/** The columns of a kpi_results row the digest reads. */
+export interface ResultPoint {
+  kpi_id: string;
+  period_start: string;
+  dimension: string;
+  dimension_value: string;
+  value: number | null;
+  sample_size: number | null;
+}
+
+/** One kpi_flags row (columns as in results.ts KPI_FLAGS_COLUMNS). */
+export interface KpiFlagRow {
+  kpi_id: string;
+  grain: Grain;
+  period_start: string;
+  dimension: string;
+  dimension_value: string;
+  status: FlagStatus;
+  value: number | null;
+  target_min: number | null;
+  target_max: number | null;
+  target_warn: number | null;
+  previous_value: number | null;
+  change: number | null;
+  consecutive_breaches: number;
+  evaluated_at: string;
+}
+
+export interface KpiLine {
+  kpi: KpiDefinition;
+  dimension: string;
+  dimensionValue: string;
+  status: FlagStatus;
+  /** A source this KPI depends on is missing for the period: its value is not to be trusted. */
+  dataMissing: boolean;
+  value: number | null;
+  previous: number | null;
+  change: number | null;
+  judgement: ChangeJudgement;
+  target: ResolvedTarget | undefined;
+  /** Periods in a row outside the range, this one included. */
+  consecutive: number;
+  sampleSize: number | null;
+  /** Values of the trend periods (model.trendPeriods), oldest first; null where none. */
+  trend: (number | null)[];
+  /** Breakdown rows off target under an overall line, worst first (at most {@link BREAKDOWN_SHOWN}). */
+  breakdown: KpiLine[];
+  /** Breakdown rows off target beyond those listed. */
+  breakdownMore: number;
+}
+
+export interface DigestSummary {
+  /** KPIs of the grain (overall rows). */
+  total: number;
+  /** KPIs with at least one line off target (breach or warn). */
+  offTarget: number;
+  breaches: number;
+  warnings: number;
+  /** KPIs with no value for the period (sources present). */
+  noData: number;
+  /** KPIs whose sources are missing. */
+  dataMissing: number;
+}
+
+export interface DigestModel {
+  grain: Grain;
+  period: Period;
+  asOf: string;
+  timezone: string;
+  currency?: string;
+  /** Period starts of the trend series, oldest first, ending with this period. */
+  trendPeriods: string[];
+  summary: DigestSummary;
+  gaps: SourceGap[];
+  offTarget: KpiLine[];
+  families: { family: Family; lines: KpiLine[] }[];
+  /** Every evaluated row: what kpi_flags receives for the period. */
+  flags: KpiFlagRow[];
+}
+
+export const BREAKDOWN_SHOWN = 3;
+
+/** The periods a digest reads, oldest first, ending with `period`: the trend and any breach run. */
+export function digestWindow(
+  grain: Grain,
+  period: Period,
+  config: Config,
+): { periods: Period[]; trendLength: number } {
+  const trendLength = grain === 'day' ? config.digest.trendDays : config.digest.trendMonths;
+  const n = Math.max(trendLength, maxConsecutive(config.targets), 2);
+  const periods: Period[] = [period];
+  while (periods.length < n) periods.unshift(previousPeriod(grain, periods[0]!));
+  return { periods, trendLength };
+}
+
+function lineKey(kpiId: string, dimension: string, value: string): string {
+  return `${kpiId}\u0000${dimension}\u0000${value}`;
+}
+
+/** How far a value lies beyond its limit (outside the range, else beyond `warn`), relative to it. */
+function badness(direction: Direction, target: TargetRange | undefined, v: number | null): number {
+  if (!target || v === null) return 0;
+  const rel = (d: number, ref: number) => d / Math.max(Math.abs(ref), 1e-9);
+  if (target.max !== undefined && v > target.max) return 1 + rel(v - target.max, target.max);
+  if (target.min !== undefined && v < target.min) return 1 + rel(target.min - v, target.min);
+  if (target.warn !== undefined) {
+    const high = direction === 'min' || (target.max !== undefined && target.min === undefined);
+    return high ? rel(v - target.warn, target.warn) : rel(target.warn - v, target.warn);
+  }
+  return 0;
+}
+
+function byUrgency(a: KpiLine, b: KpiLine): number {
+  return (
+    statusRank(a.status) - statusRank(b.status) ||
+    b.consecutive - a.consecutive ||
+    badness(b.kpi.direction, b.target, b.value) - badness(a.kpi.direction, a.target, a.value)
+  );
+}
+
+export interface DigestModelInput {
+  grain: Grain;
+  /** Any day of the period, or its first day. */
+  date: string;
+  asOf: string;
+  config: Config;
+  /** kpi_results rows of this grain for the digest window (digestWindow), any order. */
+  rows: readonly ResultPoint[];
+  gaps?: readonly SourceGap[];
+}
+
+/** Evaluates the period and builds the digest model (pure). */
+export function buildDigestModel(input: DigestModelInput): DigestModel {
+  const { grain, config, asOf } = input;
+  const period = periodOf(grain, input.date);
+  const { periods, trendLength } = digestWindow(grain, period, config);
+  const trendPeriods = periods.slice(-trendLength).map((p) => p.start);
+  const gaps = [...(input.gaps ?? [])];
+  const missing = kpisWithMissingData(gaps);
+  const kpis = CATALOG.filter((k) => k.grains.includes(grain));
+  const known = new Map(kpis.map((k) => [k.id, k]));
+
+  // 1. index the rows: key → period start → point
+  const series = new Map<string, Map<string, ResultPoint>>();
+  const current: { kpi: KpiDefinition; dimension: string; dimensionValue: string }[] = [];
+  for (const r of input.rows) {
+    const kpi = known.get(r.kpi_id);
+    if (!kpi) continue;
+    const key = lineKey(r.kpi_id, r.dimension, r.dimension_value);
+    let s = series.get(key);
+    if (!s) {
+      s = new Map();
+      series.set(key, s);
+    }
+    s.set(r.period_start, r);
+    if (r.period_start === period.start) {
+      current.push({ kpi, dimension: r.dimension, dimensionValue: r.dimension_value });
+    }
+  }
+  // Every KPI of the grain has an overall line, with or without a row.
+  for (const kpi of kpis) {
+    if (!series.get(lineKey(kpi.id, 'all', 'all'))?.has(period.start)) {
+      current.push({ kpi, dimension: 'all', dimensionValue: 'all' });
+    }
+  }
+
+  // 2. evaluate each row of the period
+  const lines: KpiLine[] = current.map(({ kpi, dimension, dimensionValue }) => {
+    const s = series.get(lineKey(kpi.id, dimension, dimensionValue));
+    const values = periods.map((p) => s?.get(p.start)?.value ?? null);
+    const target = resolveTarget(kpi, grain, dimension, dimensionValue, config.targets);
+    const ev = evaluateTarget(kpi.direction, target, values);
+    const value = values.at(-1) ?? null;
+    const previous = values.at(-2) ?? null;
+    const dataMissing = missing.has(kpi.id);
+    return {
+      kpi,
+      dimension,
+      dimensionValue,
+      status: dataMissing ? 'no_data' : ev.status,
+      dataMissing,
+      value,
+      previous,
+      change: changeOf(value, previous),
+      judgement: judgeChange(kpi.direction, value, previous, target),
+      target,
+      consecutive: ev.consecutive,
+      sampleSize: s?.get(period.start)?.sample_size ?? null,
+      trend: values.slice(-trendLength),
+      breakdown: [],
+      breakdownMore: 0,
+    };
+  });
+
+  // 3. order: off target first, then the rest by family in catalog order
+  const catalogIndex = new Map(CATALOG.map((k, i) => [k.id, i]));
+  const inCatalogOrder = (a: KpiLine, b: KpiLine) =>
+    catalogIndex.get(a.kpi.id)! - catalogIndex.get(b.kpi.id)! ||
+    (a.dimension === 'all' ? -1 : b.dimension === 'all' ? 1 : 0) ||
+    a.dimension.localeCompare(b.dimension) ||
+    a.dimensionValue.localeCompare(b.dimensionValue);
+  lines.sort(inCatalogOrder);
+  const isOff = (l: KpiLine) => l.status === 'breach' || l.status === 'warn';
+  const overall = lines.filter((l) => l.dimension === 'all');
+  const ownTarget = lines.filter((l) => l.dimension !== 'all' && l.target?.source === 'dimension');
+  for (const o of overall) {
+    const off = lines
+      .filter(
+        (l) => l.kpi.id === o.kpi.id && l.dimension !== 'all' && l.target?.source !== 'dimension' && isOff(l),
+      )
+      .sort(byUrgency);
+    o.breakdown = off.slice(0, BREAKDOWN_SHOWN);
+    o.breakdownMore = off.length - o.breakdown.length;
+  }
+  const offTarget = [...overall, ...ownTarget]
+    .filter(isOff)
+    .sort((a, b) => byUrgency(a, b) || inCatalogOrder(a, b));
+  const offIds = new Set(offTarget.filter((l) => l.dimension === 'all').map((l) => l.kpi.id));
+  const families = FAMILIES.map((family) => ({
+    family,
+    lines: overall.filter((l) => l.kpi.family === family && !offIds.has(l.kpi.id)),
+  })).filter((f) => f.lines.length > 0);
+
+  // 4. summary, per KPI (its worst line)
+  const worst = new Map<string, FlagStatus>();
+  for (const l of offTarget) {
+    const w = worst.get(l.kpi.id);
+    if (!w || statusRank(l.status) < statusRank(w)) worst.set(l.kpi.id, l.status);
+  }
+  const summary: DigestSummary = {
+    total: kpis.length,
+    offTarget: worst.size,
+    breaches: [...worst.values()].filter((s) => s === 'breach').length,
+    warnings: [...worst.values()].filter((s) => s === 'warn').length,
+    noData: overall.filter((l) => l.status === 'no_data' && !l.dataMissing).length,
+    dataMissing: overall.filter((l) => l.dataMissing).length,
+  };
+
+  const flags: KpiFlagRow[] = lines.map((l) => ({
+    kpi_id: l.kpi.id,
+    grain,
+    period_start: period.start,
+    dimension: l.dimension,
+    dimension_value: l.dimensionValue,
+    status: l.status,
+    value: l.value,
+    target_min: l.target?.min ?? null,
+    target_max: l.target?.max ?? null,
+    target_warn: l.target?.warn ?? null,
+    previous_value: l.previous,
+    change: l.change,
+    consecutive_breaches: l.consecutive,
+    evaluated_at: asOf,
+  }));
+
+  return {
+    grain,
+    period,
+    asOf,
+    timezone: config.timezone,
+    ...(config.currency ? { currency: config.currency } : {}),
+    trendPeriods,
+    summary,
+    gaps,
+    offTarget,
+    families,
+    flags,
+  };
+}

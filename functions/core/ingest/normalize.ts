@@ -1,0 +1,273 @@
+/**
+ * The normalizer use case: one raw file in, curated Parquet partitions and a quarantine file out.
+ *
+ * Primary course:
+ *  1. decode the bytes into records (gzip, CSV or any JSON form), streaming;
+ *  2. map records to contract rows (generic = identity, or a vendor mapping);
+ *  3. validate each row against its entity's zod contract; a failure is quarantined with its
+ *     line, field and reason, never dropped;
+ *  4. route accepted rows to `lake/<entity>/dt=<local day>/` writers (the reporting zone's day of
+ *     the entity's primary timestamp), flushing row groups so memory stays bounded;
+ *  5. commit every output (atomic per object), delete outputs a previous ingest of the same
+ *     source key wrote but this one did not, and record the outputs in a manifest.
+ *
+ * Output names derive from the source key, so re-ingesting a file replaces its output and two
+ * different files never collide. A file that cannot be read aborts all of its outputs (readers
+ * never see part of it) and is reported; it never stops the other files.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.ts';
+import {
+  type ContractSchemas,
+  contractSchemas,
+  curatedColumns,
+  ENTITY_KEYS,
+  type Entity,
+} from '../contracts.ts';
+import { ParquetRowWriter } from '../parquet.ts';
+import type { ObjectSink, ObjectStore } from '../ports.ts';
+import { epochDayToIso, localEpochDay } from '../time.ts';
+import { decodeRecords } from './records.ts';
+import { type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
+
+export interface IngestInput {
+  /** Stable identity of the source object: an absolute path locally, `s3://bucket/key` in AWS. */
+  key: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface IngestOptions {
+  source: SourceName;
+  entity?: Entity | undefined;
+  config: Config;
+  /** Where the lake, quarantine and manifests are written. */
+  store: ObjectStore;
+  /** The ingest time stamped on every row (`_ingested_at`). */
+  now?: number;
+  /** Rows held in memory across all open partitions before the largest is flushed. */
+  maxBufferedRows?: number;
+  onProgress?: (rowsRead: number) => void;
+}
+
+export interface QuarantineEntry {
+  file: string;
+  record: number;
+  entity: Entity;
+  field: string;
+  reason: string;
+  raw: unknown;
+}
+
+export interface FileReport {
+  file: string;
+  source: SourceName;
+  /** Records read per entity (a vendor file may feed several). */
+  entities: Entity[];
+  read: number;
+  accepted: number;
+  quarantined: number;
+  /** Set when the file could not be read at all; then nothing of it was written. */
+  error?: string;
+  outputs: string[];
+  quarantineKey?: string;
+  contentSha256?: string;
+}
+
+interface Manifest {
+  key: string;
+  source: SourceName;
+  contentSha256: string;
+  ingestedAt: string;
+  read: number;
+  accepted: number;
+  quarantined: number;
+  outputs: string[];
+  quarantineKey?: string;
+}
+
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** A filesystem- and S3-safe stem from the source key's base name. */
+export function outputStem(key: string): string {
+  const base = key.split(/[\\/]/).pop() ?? 'input';
+  const stem = base.replace(/\.gz$/i, '').replace(/\.[A-Za-z0-9]+$/, '');
+  const safe = stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  return safe || 'input';
+}
+
+export const manifestKey = (key: string) => `lake/_manifests/${keyHash(key)}.json`;
+
+function partitionDay(entity: Entity, row: Record<string, unknown>, zone: string): string {
+  const v = row[ENTITY_KEYS[entity].partitionBy];
+  if (entity === 'costs') return v as string;
+  if (entity === 'plans') return `${v as string}-01`;
+  return epochDayToIso(localEpochDay(v as number, zone));
+}
+
+function issueToQuarantine(error: { issues: readonly { path: PropertyKey[]; message: string }[] }) {
+  const first = error.issues[0];
+  const field = first && first.path.length > 0 ? first.path.map(String).join('.') : '(row)';
+  const reason = error.issues
+    .map((i) => (i.path.length > 0 && i.path.map(String).join('.') !== field ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  return { field, reason };
+}
+
+class HashingSource implements AsyncIterable<Uint8Array> {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly body: AsyncIterable<Uint8Array>) {}
+  async *[Symbol.asyncIterator]() {
+    for await (const chunk of this.body) {
+      this.hash.update(chunk);
+      this.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** Normalizes one file. Never throws for bad input: the report carries the error. */
+export async function ingestFile(input: IngestInput, options: IngestOptions): Promise<FileReport> {
+  const { store, config } = options;
+  const now = options.now ?? Date.now();
+  const report: FileReport = {
+    file: input.key,
+    source: options.source,
+    entities: [],
+    read: 0,
+    accepted: 0,
+    quarantined: 0,
+    outputs: [],
+  };
+  const kh = keyHash(input.key);
+  const stem = outputStem(input.key);
+  const writers = new Map<string, { entity: Entity; key: string; writer: ParquetRowWriter }>();
+  let quarantineSink: ObjectSink | undefined;
+  const quarantineKey = `quarantine/${stem}-${kh}.ndjson`;
+  const encoder = new TextEncoder();
+  const maxBuffered = options.maxBufferedRows ?? 200_000;
+  let buffered = 0;
+  const schemas: ContractSchemas = contractSchemas({ sourceTimezone: config.sourceTimezone, currency: config.currency });
+  const entitiesSeen = new Set<Entity>();
+
+  const quarantine = async (m: MappedRecord, field: string, reason: string) => {
+    report.quarantined++;
+    if (!quarantineSink) quarantineSink = await store.create(quarantineKey, 'application/x-ndjson');
+    const entry: QuarantineEntry = { file: input.key, record: m.no, entity: m.entity, field, reason, raw: m.raw };
+    await quarantineSink.write(encoder.encode(`${JSON.stringify(entry)}\n`));
+  };
+
+  const writerFor = async (entity: Entity, dt: string) => {
+    const id = `${entity}/${dt}`;
+    let w = writers.get(id);
+    if (!w) {
+      const key = `lake/${entity}/dt=${dt}/${stem}-${kh}.parquet`;
+      const sink = await store.create(key, 'application/vnd.apache.parquet');
+      w = {
+        entity,
+        key,
+        writer: new ParquetRowWriter(curatedColumns(entity), sink, {
+          kvMetadata: [{ key: 'servicepulse.source_key', value: input.key }],
+        }),
+      };
+      writers.set(id, w);
+    }
+    return w.writer;
+  };
+
+  const hashing = new HashingSource(input.body);
+  try {
+    const mapping = sourceMapping(options.source);
+    const records = decodeRecords(hashing, input.key);
+    const mapped = mapping.map(records, {
+      fileName: input.key,
+      entity: options.entity,
+      sourceTimezone: config.sourceTimezone,
+    });
+    for await (const m of mapped) {
+      report.read++;
+      entitiesSeen.add(m.entity);
+      if (options.onProgress && report.read % 10_000 === 0) options.onProgress(report.read);
+      if (m.error || !m.row) {
+        await quarantine(m, m.error?.field ?? '(record)', m.error?.reason ?? 'no row');
+        continue;
+      }
+      const parsed = schemas[m.entity].safeParse(m.row);
+      if (!parsed.success) {
+        const q = issueToQuarantine(parsed.error);
+        await quarantine(m, q.field, q.reason);
+        continue;
+      }
+      const row = parsed.data as Record<string, unknown>;
+      row._source = options.source;
+      row._source_file = input.key;
+      row._record = m.no;
+      row._ingested_at = now;
+      const writer = await writerFor(m.entity, partitionDay(m.entity, row, config.timezone));
+      await writer.append(row);
+      report.accepted++;
+      buffered++;
+      if (buffered >= maxBuffered) {
+        // Bound memory: flush the partition holding the most rows as a row group.
+        let biggest: ParquetRowWriter | undefined;
+        for (const w of writers.values()) if (!biggest || w.writer.pending > biggest.pending) biggest = w.writer;
+        if (biggest) await biggest.flushGroup();
+        buffered = 0;
+        for (const w of writers.values()) buffered += w.writer.pending;
+      }
+    }
+    // Commit outputs; only then retire what an earlier ingest of this key wrote.
+    for (const w of writers.values()) {
+      await w.writer.close();
+      report.outputs.push(w.key);
+    }
+    if (quarantineSink) {
+      await quarantineSink.commit();
+      report.quarantineKey = quarantineKey;
+    }
+    report.contentSha256 = hashing.digest();
+    report.entities = [...entitiesSeen];
+    const previous = await readManifest(store, input.key);
+    const keep = new Set([...report.outputs, ...(report.quarantineKey ? [report.quarantineKey] : [])]);
+    const stale = [...(previous?.outputs ?? []), ...(previous?.quarantineKey ? [previous.quarantineKey] : [])].filter(
+      (k) => !keep.has(k),
+    );
+    if (stale.length > 0) await store.delete(stale);
+    const manifest: Manifest = {
+      key: input.key,
+      source: options.source,
+      contentSha256: report.contentSha256,
+      ingestedAt: new Date(now).toISOString(),
+      read: report.read,
+      accepted: report.accepted,
+      quarantined: report.quarantined,
+      outputs: report.outputs,
+      ...(report.quarantineKey ? { quarantineKey: report.quarantineKey } : {}),
+    };
+    await store.put(manifestKey(input.key), JSON.stringify(manifest, null, 2), 'application/json');
+    return report;
+  } catch (e) {
+    for (const w of writers.values()) await w.writer.abort().catch(() => {});
+    await quarantineSink?.abort().catch(() => {});
+    return {
+      ...report,
+      entities: [...entitiesSeen],
+      read: 0,
+      accepted: 0,
+      quarantined: 0,
+      outputs: [],
+      error: (e as Error).message,
+    };
+  }
+}
+
+async function readManifest(store: ObjectStore, key: string): Promise<Manifest | undefined> {
+  const text = await store.readText(manifestKey(key));
+  return text ? (JSON.parse(text) as Manifest) : undefined;
+}
+

@@ -1,0 +1,69 @@
+/**
+ * The digest Lambda (functions/handlers/digest.ts): reads kpi_results through Athena, writes
+ * kpi_flags (Iceberg MERGE), and sends one e-mail per recipient through SES as the configured
+ * identity. The state machine invokes it after a scheduled run with `{ grain, date, asOf, runIds }`.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { Problems } from '../validate.ts';
+import type { LakeCatalog } from './catalog.ts';
+import { ServicepulseFunction, sesIdentityArn } from './function.ts';
+import type { AthenaWorkgroup } from './workgroup.ts';
+
+export interface DigestProps {
+  readonly configJson: string;
+  /** Verified SES identity (domain or address) the digest sends as. */
+  readonly sesIdentity: string;
+  readonly workgroup: AthenaWorkgroup;
+  readonly catalog: LakeCatalog;
+  readonly resultsBucket: s3.IBucket;
+  /** @default Duration.minutes(3) */
+  readonly timeout?: Duration;
+  /** @default 1024 (charts are rendered in memory) */
+  readonly memorySize?: number;
+  readonly logRetention?: logs.RetentionDays;
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default true */
+  readonly bundle?: boolean;
+}
+
+export class Digest extends Construct {
+  readonly function: ServicepulseFunction;
+
+  constructor(scope: Construct, id: string, props: DigestProps) {
+    super(scope, id);
+    new Problems('Digest')
+      .check(
+        /^([^@\s]+@)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(props.sesIdentity),
+        `sesIdentity must be a domain or an e-mail address, got ${JSON.stringify(props.sesIdentity)}`,
+      )
+      .throwIfAny();
+
+    this.function = new ServicepulseFunction(this, 'Function', {
+      entry: 'functions/handlers/digest.ts',
+      description: 'Servicepulse digest: evaluate targets, write kpi_flags, send the e-mail',
+      timeout: props.timeout ?? Duration.minutes(3),
+      memorySize: props.memorySize ?? 1024,
+      environment: {
+        ATHENA_WORKGROUP: props.workgroup.name,
+        GLUE_DATABASE: props.catalog.databaseName,
+        SES_IDENTITY: props.sesIdentity,
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
+      ...(props.bundle !== undefined ? { bundle: props.bundle } : {}),
+    }).bindConfig(props.configJson);
+    this.function.addEnvironment('RESULTS_BUCKET', props.resultsBucket.bucketName);
+    props.workgroup.grantQuery(this.function);
+    props.catalog.grantWriteResults(this.function);
+    this.function.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [sesIdentityArn(this, props.sesIdentity)],
+      }),
+    );
+  }
+}

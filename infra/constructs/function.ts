@@ -1,0 +1,206 @@
+/**
+ * The house Lambda function: NodejsFunction with Servicepulse's defaults, and `bind*` helpers that
+ * grant exactly what a handler uses and set the environment variable it reads, in one call.
+ *
+ * Defaults: nodejs22.x on ARM64, active X-Ray tracing, JSON log format into an explicit log group
+ * with a retention, an own role with no managed policies, ESM bundle built by local esbuild with
+ * source maps, the AWS SDK bundled (pinned to the version the tests ran against).
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { REPO_ROOT, repoPath } from '../paths.ts';
+import { Problems } from '../validate.ts';
+
+/** Where the bundle's copy of queries/ lands inside the function (LAMBDA_TASK_ROOT is /var/task). */
+export const BUNDLED_QUERIES_DIR = '/var/task/queries';
+
+/** Lambda's limit on the total size of a function's environment variables. */
+export const ENVIRONMENT_LIMIT_BYTES = 4096;
+
+export interface ServicepulseFunctionProps {
+  /** Handler file, relative to the repository root (`functions/handlers/normalizer.ts`). */
+  readonly entry: string;
+  readonly description: string;
+  /** @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** Removal policy of the log group. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Copy queries/ into the bundle and point SERVICEPULSE_QUERIES at it (functions that render SQL).
+   * @default false
+   */
+  readonly withQueries?: boolean;
+  /**
+   * Bundle the entry with esbuild. `false` deploys a placeholder instead: for tests of the
+   * infrastructure, which then synthesize in seconds and without the handlers' sources.
+   * @default true
+   */
+  readonly bundle?: boolean;
+}
+
+export class ServicepulseFunction extends NodejsFunction {
+  declare readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ServicepulseFunctionProps) {
+    const problems = new Problems(`ServicepulseFunction ${id}`);
+    problems.check(/^[\w./-]+\.ts$/.test(props.entry), `entry must be a .ts file path, got ${props.entry}`);
+    problems.check(
+      props.memorySize === undefined || (props.memorySize >= 128 && props.memorySize <= 10240),
+      'memorySize must be 128…10240 MB',
+    );
+    problems.throwIfAny();
+
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Servicepulse ${id} function`,
+    });
+    // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this log group only.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const bundle = props.bundle ?? true;
+    const environment = {
+      ...(props.withQueries ? { SERVICEPULSE_QUERIES: BUNDLED_QUERIES_DIR } : {}),
+      ...props.environment,
+    };
+
+    super(scope, id, {
+      entry: repoPath(props.entry),
+      handler: bundle ? 'handler' : 'index.handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(1),
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup,
+      role,
+      environment,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: repoPath('package-lock.json'),
+      ...(bundle
+        ? {
+            bundling: {
+              format: OutputFormat.ESM,
+              target: 'node22',
+              minify: true,
+              sourceMap: true,
+              sourcesContent: false,
+              mainFields: ['module', 'main'],
+              // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
+              banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+              externalModules: [],
+              forceDockerBundling: false,
+              ...(props.withQueries
+                ? {
+                    commandHooks: {
+                      beforeBundling: () => [],
+                      beforeInstall: () => [],
+                      afterBundling: (inputDir: string, outputDir: string) => [
+                        `cp -r "${inputDir}/queries" "${outputDir}/queries"`,
+                      ],
+                    },
+                  }
+                : {}),
+            },
+          }
+        : { code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("placeholder"); };') }),
+    });
+  }
+
+  /** Sets the deployment configuration (validated at synth time) as SERVICEPULSE_CONFIG. */
+  bindConfig(configJson: string): this {
+    this.addEnvironment('SERVICEPULSE_CONFIG', configJson);
+    return this;
+  }
+
+  /**
+   * Grants object access under `prefixes` of a bucket (and its KMS key) and sets `envVarName` to
+   * the bucket's name.
+   * - read: GetObject; with `list`, ListBucket limited to the prefixes (S3 then answers a missing
+   *   key with 404 instead of 403, which the S3 store relies on to tell "absent" from "denied");
+   * - write: PutObject and AbortMultipartUpload (multipart uploads of large files);
+   * - delete: DeleteObject (replacing earlier outputs).
+   */
+  bindBucket(options: BindBucketOptions): this {
+    grantObjects(this.role, options);
+    if (options.envVarName) this.addEnvironment(options.envVarName, options.bucket.bucketName);
+    return this;
+  }
+}
+
+export type ObjectAccess = 'read' | 'write' | 'delete' | 'list';
+
+export interface BindBucketOptions {
+  readonly bucket: s3.IBucket;
+  /** Key prefixes (each ending in `/`); ['' ] for the whole bucket. */
+  readonly prefixes: readonly string[];
+  readonly access: readonly ObjectAccess[];
+  /** KMS key of the bucket. @default bucket.encryptionKey */
+  readonly key?: kms.IKey;
+  /** Environment variable that receives the bucket name. @default none */
+  readonly envVarName?: string;
+}
+
+const OBJECT_ACTIONS: Record<Exclude<ObjectAccess, 'list'>, string[]> = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  delete: ['s3:DeleteObject'],
+};
+
+/** The least-privilege object grant behind {@link ServicepulseFunction.bindBucket}, for any principal. */
+export function grantObjects(grantee: iam.IGrantable, options: BindBucketOptions): void {
+  const { bucket, prefixes, access } = options;
+  const actions = access.flatMap((a) => (a === 'list' ? [] : OBJECT_ACTIONS[a]));
+  if (actions.length > 0) {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+    });
+  }
+  if (access.includes('list')) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
+    );
+  }
+  const key = options.key ?? bucket.encryptionKey;
+  if (key) {
+    const writes = access.includes('write');
+    key.grant(grantee, 'kms:Decrypt', ...(writes ? ['kms:GenerateDataKey'] : []));
+  }
+}
+
+/** Total bytes of a function's environment as Lambda counts them (keys and values). */
+export function environmentSize(env: Record<string, string>): number {
+  return Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
+
+/** The region/account-qualified ARN of an SES identity. */
+export function sesIdentityArn(scope: Construct, identity: string): string {
+  return Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+}

@@ -1,0 +1,342 @@
+/**
+ * Scheduled KPI runs: EventBridge Scheduler starts a Step Functions state machine daily (at a
+ * local time in the reporting zone) and monthly (day 1); operators start it by hand for backfills.
+ *
+ *   Prepare → ListRunning ⇄ WaitForTurn → Plan → RunStatements (Map, one at a time:
+ *   GetStatement → RunStatement [athena:startQueryExecution.sync]) → HasDigest? → SendDigest → Done
+ *
+ * - Serialized: Iceberg MERGEs into one table conflict when they overlap, so an execution runs
+ *   only while it is the oldest RUNNING execution of the state machine (ListRunning ⇄
+ *   WaitForTurn); the day-1 daily and monthly runs, and a backfill started meanwhile, queue up.
+ * - Plan (functions/handlers/plan-run.ts) renders the statements and stages them in S3; the state
+ *   carries only their keys (a backfill's SQL would exceed the 256 KiB state payload limit).
+ * - The Map runs statements strictly in sequence (maxConcurrency 1); Athena throttling is retried
+ *   with exponential backoff and full jitter.
+ * - The digest Lambda runs after a scheduled run's statements, not after backfills.
+ */
+import { ArnFormat, Aws, Duration, type RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ICEBERG_PARTITION_LIMIT } from '../../functions/core/schedule.ts';
+import { isInteger, parseClock, Problems } from '../validate.ts';
+import type { LakeCatalog } from './catalog.ts';
+import { grantObjects, ServicepulseFunction } from './function.ts';
+import type { AthenaWorkgroup } from './workgroup.ts';
+
+/** Errors of the optimized Athena integration worth retrying: throttling and transient faults. */
+export const ATHENA_RETRY_ERRORS = [
+  'Athena.TooManyRequestsException',
+  'Athena.ThrottlingException',
+  'Athena.InternalServerException',
+];
+
+export interface KpiScheduleProps {
+  readonly configJson: string;
+  /** Reporting time zone (IANA): the schedules' `scheduleExpressionTimezone`. */
+  readonly timezone: string;
+  readonly workgroup: AthenaWorkgroup;
+  readonly catalog: LakeCatalog;
+  /** Bucket the plan-run function stages statements in (under `statements/`). */
+  readonly statementsBucket: s3.IBucket;
+  readonly digestFunction: lambda.IFunction;
+  /** Local time (HH:MM) of the daily run. @default '06:00' */
+  readonly dailyTime?: string;
+  /** Local time (HH:MM) of the monthly run on day 1. @default '06:30' */
+  readonly monthlyTime?: string;
+  /** Calendar months per statement in backfills (≤ 100, Athena's Iceberg partition limit). @default 12 */
+  readonly maxMonthsPerChunk?: number;
+  /** Longest an execution may take, waiting for its turn included. @default Duration.hours(12) */
+  readonly timeout?: Duration;
+  /** How long an execution waits before checking again whether it is its turn. @default Duration.minutes(1) */
+  readonly turnPollInterval?: Duration;
+  /** Create the schedules enabled. @default true */
+  readonly schedulesEnabled?: boolean;
+  /** @default `${stackName}-kpi-run` */
+  readonly stateMachineName?: string;
+  readonly logRetention?: logs.RetentionDays;
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default true */
+  readonly bundle?: boolean;
+}
+
+export class KpiSchedule extends Construct {
+  readonly planFunction: ServicepulseFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly dailySchedule: scheduler.Schedule;
+  readonly monthlySchedule: scheduler.Schedule;
+  /** Where schedule invocations that Scheduler could not deliver end up. */
+  readonly scheduleDeadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: KpiScheduleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const daily = parseClock(props.dailyTime ?? '06:00');
+    const monthly = parseClock(props.monthlyTime ?? '06:30');
+    const maxMonths = props.maxMonthsPerChunk ?? 12;
+    const timeout = props.timeout ?? Duration.hours(12);
+    const poll = props.turnPollInterval ?? Duration.minutes(1);
+    const name = props.stateMachineName ?? `${stack.stackName}-kpi-run`;
+    new Problems('KpiSchedule')
+      .check(daily !== undefined, `dailyTime must be HH:MM (24-hour), got ${JSON.stringify(props.dailyTime)}`)
+      .check(monthly !== undefined, `monthlyTime must be HH:MM (24-hour), got ${JSON.stringify(props.monthlyTime)}`)
+      .check(
+        isInteger(maxMonths, 1, ICEBERG_PARTITION_LIMIT),
+        `maxMonthsPerChunk must be 1…${ICEBERG_PARTITION_LIMIT} (Athena writes at most ${ICEBERG_PARTITION_LIMIT} Iceberg partitions per statement), got ${maxMonths}`,
+      )
+      .check(timeout.toSeconds() >= 60, 'timeout must be at least a minute')
+      .check(poll.toSeconds() >= 1, 'turnPollInterval must be at least a second')
+      .check(/^[A-Za-z0-9_-]{1,80}$/.test(name), `stateMachineName must be 1–80 of A-Z a-z 0-9 _ -, got ${name}`)
+      .throwIfAny();
+
+    // ── plan-run ──────────────────────────────────────────────────────────
+    this.planFunction = new ServicepulseFunction(this, 'PlanFunction', {
+      entry: 'functions/handlers/plan-run.ts',
+      description: 'Servicepulse plan-run: renders and stages the statements of a KPI run',
+      timeout: Duration.minutes(1),
+      memorySize: 512,
+      withQueries: true,
+      environment: {
+        GLUE_DATABASE: props.catalog.databaseName,
+        STATEMENTS_PREFIX: 'statements/',
+        MAX_MONTHS_PER_CHUNK: String(maxMonths),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
+      ...(props.bundle !== undefined ? { bundle: props.bundle } : {}),
+    })
+      .bindConfig(props.configJson)
+      .bindBucket({
+        bucket: props.statementsBucket,
+        prefixes: ['statements/'],
+        access: ['write'],
+        envVarName: 'STATEMENTS_BUCKET',
+      });
+
+    // ── state machine ─────────────────────────────────────────────────────
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const prepare = sfn.Pass.jsonPath(this, 'Prepare', {
+      comment: 'Keep the input; note who we are for the turn check',
+      parameters: {
+        'input.$': '$',
+        'executionArn.$': '$$.Execution.Id',
+        'startedAt.$': '$$.Execution.StartTime',
+        'executionName.$': '$$.Execution.Name',
+      },
+    });
+
+    const listRunning = tasks.CallAwsService.jsonPath(this, 'ListRunning', {
+      comment: 'Running executions, newest first; the last one is the oldest',
+      service: 'sfn',
+      action: 'listExecutions',
+      iamAction: 'states:ListExecutions',
+      iamResources: [stateMachineArn],
+      parameters: {
+        StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
+        StatusFilter: 'RUNNING',
+        MaxResults: 1000,
+      },
+      resultSelector: {
+        'oldest.$': 'States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))',
+      },
+      resultPath: '$.turn',
+    });
+    listRunning.addRetry({
+      errors: ['Sfn.ThrottlingException', 'Sfn.SfnException', 'States.TaskFailed'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 5,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    const waitForTurn = new sfn.Wait(this, 'WaitForTurn', {
+      comment: 'An older execution is still running: Iceberg writes must not overlap',
+      time: sfn.WaitTime.duration(poll),
+    });
+
+    const plan = tasks.LambdaInvoke.jsonPath(this, 'Plan', {
+      comment: 'Render and stage the statements (functions/handlers/plan-run.ts)',
+      lambdaFunction: this.planFunction,
+      payload: sfn.TaskInput.fromObject({
+        'input.$': '$.input',
+        'startedAt.$': '$.startedAt',
+        'executionName.$': '$.executionName',
+      }),
+      resultSelector: {
+        'kind.$': '$.Payload.kind',
+        'asOf.$': '$.Payload.asOf',
+        'runIds.$': '$.Payload.runIds',
+        'chunks.$': '$.Payload.chunks',
+        'statements.$': '$.Payload.statements',
+        'digest.$': '$.Payload.digest',
+      },
+      resultPath: '$.plan',
+    });
+
+    const getStatement = tasks.CallAwsService.jsonPath(this, 'GetStatement', {
+      comment: 'The statement text, staged by Plan',
+      service: 's3',
+      action: 'getObject',
+      iamAction: 's3:GetObject',
+      iamResources: [props.statementsBucket.arnForObjects('statements/*')],
+      parameters: { Bucket: sfn.JsonPath.stringAt('$.bucket'), Key: sfn.JsonPath.stringAt('$.key') },
+      resultSelector: { 'sql.$': '$.Body' },
+      resultPath: '$.statement',
+    });
+    getStatement.addRetry({
+      errors: ['States.TaskFailed'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    const runStatement = new sfn.CustomState(this, 'RunStatement', {
+      stateJson: {
+        Type: 'Task',
+        Comment: 'Run one statement in the workgroup and wait for it to finish',
+        Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
+        Parameters: {
+          'QueryString.$': '$.statement.sql',
+          WorkGroup: props.workgroup.name,
+          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.catalog.databaseName },
+        },
+        ResultSelector: {
+          'queryExecutionId.$': '$.QueryExecution.QueryExecutionId',
+          'dataScannedInBytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+        },
+        ResultPath: '$.query',
+      },
+    });
+    runStatement.addRetry({
+      errors: ATHENA_RETRY_ERRORS,
+      interval: Duration.seconds(10),
+      backoffRate: 2,
+      maxAttempts: 8,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    const runStatements = sfn.Map.jsonPath(this, 'RunStatements', {
+      comment: 'One statement at a time, in order: MERGEs into one Iceberg table must not overlap',
+      itemsPath: '$.plan.statements',
+      maxConcurrency: 1,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    runStatements.itemProcessor(getStatement.next(runStatement));
+
+    const sendDigest = tasks.LambdaInvoke.jsonPath(this, 'SendDigest', {
+      comment: 'Evaluate targets, write kpi_flags, send the digest',
+      lambdaFunction: props.digestFunction,
+      payload: sfn.TaskInput.fromObject({
+        'grain.$': '$.plan.digest.grain',
+        'date.$': '$.plan.digest.date',
+        'asOf.$': '$.plan.asOf',
+        'runIds.$': '$.plan.runIds',
+      }),
+      resultSelector: { 'result.$': '$.Payload' },
+      resultPath: '$.digest',
+    });
+
+    const done = new sfn.Succeed(this, 'Done');
+    const hasDigest = new sfn.Choice(this, 'HasDigest')
+      .when(
+        sfn.Condition.and(sfn.Condition.isPresent('$.plan.digest'), sfn.Condition.isNotNull('$.plan.digest')),
+        sendDigest.next(done),
+      )
+      .otherwise(done);
+
+    const isMyTurn = new sfn.Choice(this, 'IsMyTurn')
+      .when(
+        sfn.Condition.stringEqualsJsonPath('$.turn.oldest.ExecutionArn', '$.executionArn'),
+        plan.next(runStatements).next(hasDigest),
+      )
+      .otherwise(waitForTurn.next(listRunning));
+
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${name}`,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      ...(props.logRemovalPolicy ? { removalPolicy: props.logRemovalPolicy } : {}),
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: name,
+      comment: 'Servicepulse KPI run: plan, run each statement in Athena in order, send the digest',
+      definitionBody: sfn.DefinitionBody.fromChainable(prepare.next(listRunning).next(isMyTurn)),
+      timeout,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    // Athena runs each statement with the state machine's credentials.
+    props.workgroup.grantQuery(this.stateMachine);
+    props.catalog.grantWriteResults(this.stateMachine);
+    grantObjects(this.stateMachine, {
+      bucket: props.statementsBucket,
+      prefixes: ['statements/'],
+      access: ['read'],
+    });
+
+    // ── schedules ─────────────────────────────────────────────────────────
+    this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: EventBridge Scheduler puts the schedule invocations it could not deliver here, and the alarms watch it.',
+    });
+    const timeZone = TimeZone.of(props.timezone);
+    const target = (kind: 'daily' | 'monthly') =>
+      new targets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          kind,
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
+        deadLetterQueue: this.scheduleDeadLetterQueue,
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(6),
+      });
+    const enabled = props.schedulesEnabled ?? true;
+    this.dailySchedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Servicepulse daily KPI run (yesterday, plus the recompute window) and digest',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: String(daily!.minute),
+        hour: String(daily!.hour),
+        timeZone,
+      }),
+      target: target('daily'),
+      enabled,
+    });
+    this.monthlySchedule = new scheduler.Schedule(this, 'Monthly', {
+      description: 'Servicepulse monthly KPI run (the month before) and digest, on day 1',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: String(monthly!.minute),
+        hour: String(monthly!.hour),
+        day: '1',
+        timeZone,
+      }),
+      target: target('monthly'),
+      enabled,
+    });
+  }
+
+  /** IAM principal of the state machine (for tests and extensions). */
+  get role(): iam.IRole {
+    return this.stateMachine.role;
+  }
+}

@@ -1,0 +1,239 @@
+-- Call KPIs (spec: kpis.md "Calls") for every period of the run, overall and by queue
+-- (avg_handle_time_seconds and calls_per_agent also by agent).
+--
+-- offered = an inbound call that reached a queue (outcome <> 'blocked'); wait = answered_at -
+-- started_at when answered, else ended_at - started_at; a short abandon (abandoned, wait <
+-- shortAbandonSeconds) is left out of service level, abandonment and abandon time.
+-- call_fcr_pct looks at the customer's next inbound call, so the scan reaches repeatContactDays
+-- past the run; a call whose window has not closed at the as-of time is not counted, even when a
+-- repeat has already happened (counting only the known failures would bias the rate down).
+-- A later leg of a transfer chain (initial_call_id set and not the call itself) is the same
+-- customer call continued, not a new call the customer made: it is neither a repeat of the chain
+-- nor a call of its own for call_fcr_pct (Amazon Connect maps TRANSFER contacts as inbound).
+-- calls_answered_per_hour counts the clock hours (reporting zone) of the answered calls'
+-- started_at, the same timestamp that puts a call into a period, so every hour of the denominator
+-- lies inside the period.
+-- cost_per_inbound_call divides the period's actual costs by its inbound calls (overall only).
+WITH periods (period_start, period_end) AS (
+  VALUES {{periods}}
+),
+calls_latest AS (
+  -- A call may be delivered more than once (CTR at-least-once, re-exports): the latest load wins.
+  SELECT *
+  FROM (
+    SELECT
+      c.*,
+      row_number() OVER (
+        PARTITION BY c.call_id
+        ORDER BY c._ingested_at DESC, c._source_file DESC, c._record DESC
+      ) AS snapshot_rank
+    FROM {{lake_schema}}.calls AS c
+    WHERE c.dt BETWEEN {{scan_from}} AND {{scan_to_repeat}}
+  ) AS ranked
+  WHERE snapshot_rank = 1
+),
+call_facts AS (
+  SELECT
+    call_id,
+    direction = 'inbound' AS inbound,
+    coalesce(queue, '(none)') AS queue,
+    agent_id,
+    CAST(started_at AT TIME ZONE {{tz}} AS date) AS started_day,
+    -- The clock hour (reporting zone) the call started in, as the epoch milliseconds of the instant
+    -- that hour began: calls in one local hour share it even where the zone's offset is not a whole
+    -- hour (Asia/Tehran), and the two 02:00 hours of a DST fall-back night stay two hours (a bare
+    -- local wall-clock value would merge them; Trino and DuckDB also compare those differently).
+    date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', started_at)
+      - date_diff('millisecond', date_trunc('hour', started_at AT TIME ZONE {{tz}}), started_at AT TIME ZONE {{tz}})
+      AS started_hour,
+    direction = 'inbound' AND outcome <> 'blocked' AS offered,
+    outcome = 'answered' AS answered,
+    outcome = 'abandoned' AS abandoned,
+    CAST(date_diff('millisecond', started_at, coalesce(answered_at, ended_at)) AS DOUBLE) / 1000 AS wait_seconds,
+    talk_seconds,
+    coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0) AS handle_seconds,
+    coalesce(transferred, false) AS transferred,
+    -- First contact resolution: the same customer's next inbound call, and whether the window closed.
+    customer_id IS NOT NULL AND direction = 'inbound' AND outcome = 'answered'
+      AND coalesce(initial_call_id, call_id) = call_id
+      AND date_diff('millisecond', started_at, {{as_of}}) >= {{repeat_window_ms}} AS fcr_decided,
+    coalesce(
+      date_diff(
+        'millisecond',
+        started_at,
+        lead(started_at) OVER (
+          PARTITION BY CASE
+            WHEN direction = 'inbound' AND coalesce(initial_call_id, call_id) = call_id THEN customer_id
+          END
+          ORDER BY started_at, call_id
+        )
+      ) <= {{repeat_window_ms}},
+      false
+    ) AS repeated_within_window
+  FROM calls_latest
+),
+costs_latest AS (
+  SELECT *
+  FROM (
+    SELECT
+      c.*,
+      row_number() OVER (
+        PARTITION BY c.cost_id
+        ORDER BY c._ingested_at DESC, c._source_file DESC, c._record DESC
+      ) AS snapshot_rank
+    FROM {{lake_schema}}.costs AS c
+    WHERE c.dt BETWEEN {{from_date}} AND {{to_date}}
+  ) AS ranked
+  WHERE snapshot_rank = 1
+),
+period_costs AS (
+  SELECT p.period_start, sum(c.amount) AS actual_cost
+  FROM costs_latest AS c
+  JOIN periods AS p ON c.date BETWEEN p.period_start AND p.period_end
+  WHERE c.kind = 'actual'
+  GROUP BY p.period_start
+),
+call_periods AS (
+  SELECT
+    p.period_start,
+    p.period_end,
+    f.*,
+    f.abandoned AND f.wait_seconds < {{short_abandon_seconds}} AS short_abandon
+  FROM call_facts AS f
+  JOIN periods AS p ON f.started_day BETWEEN p.period_start AND p.period_end
+  UNION ALL
+  -- One empty anchor row per period, so every period gets its overall row even without calls.
+  SELECT
+    period_start, period_end,
+    NULL, false, NULL, NULL, NULL, NULL, false, false, false, NULL, NULL, NULL, false, false, false,
+    false
+  FROM periods
+),
+measures AS (
+  SELECT
+    period_start,
+    period_end,
+    CASE WHEN grouping(queue) = 0 THEN 'queue' WHEN grouping(agent_id) = 0 THEN 'agent' ELSE 'all' END AS dimension,
+    CASE WHEN grouping(queue) = 0 THEN queue WHEN grouping(agent_id) = 0 THEN agent_id ELSE 'all' END
+      AS dimension_value,
+    count(call_id) AS calls,
+    count_if(inbound) AS inbound_calls,
+    -- inbound, answered
+    count_if(inbound AND answered) AS inbound_answered,
+    count(DISTINCT CASE WHEN inbound AND answered THEN started_hour END) AS hours_with_answers,
+    coalesce(sum(CASE WHEN inbound AND answered THEN wait_seconds END), 0) AS answer_wait_sum,
+    -- offered, short abandons left out
+    count_if(offered AND NOT short_abandon) AS offered,
+    count_if(offered AND abandoned AND NOT short_abandon) AS abandoned,
+    coalesce(sum(CASE WHEN offered AND abandoned AND NOT short_abandon THEN wait_seconds END), 0) AS abandon_wait_sum,
+    count_if(offered AND answered AND wait_seconds <= {{service_level_seconds}}) AS answered_in_threshold,
+    count_if(offered) AS offered_all,
+    max(CASE WHEN offered THEN wait_seconds END) AS max_wait,
+    -- answered, both directions
+    count_if(answered) AS answered,
+    count_if(answered AND talk_seconds IS NOT NULL) AS answered_with_talk,
+    coalesce(sum(CASE WHEN answered THEN talk_seconds END), 0) AS talk_sum,
+    max(CASE WHEN answered THEN talk_seconds END) AS talk_max,
+    coalesce(sum(CASE WHEN answered THEN handle_seconds END), 0) AS handle_sum,
+    count_if(answered AND transferred) AS transferred,
+    count_if(answered AND agent_id IS NOT NULL) AS answered_by_agents,
+    count(DISTINCT CASE WHEN answered AND agent_id IS NOT NULL THEN concat(agent_id, '|', CAST(started_day AS varchar)) END)
+      AS agent_days,
+    -- first contact resolution
+    count_if(fcr_decided) AS fcr_calls,
+    count_if(fcr_decided AND NOT repeated_within_window) AS fcr_resolved
+  FROM call_periods
+  GROUP BY GROUPING SETS ((period_start, period_end), (period_start, period_end, queue), (period_start, period_end, agent_id))
+),
+kpi_values AS (
+  SELECT
+    k.kpi_id,
+    k.value_kind,
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    CASE k.kpi_id
+      WHEN 'calls_total' THEN CAST(m.calls AS DOUBLE)
+      WHEN 'calls_answered_per_hour' THEN CAST(m.inbound_answered AS DOUBLE)
+      WHEN 'service_level_pct' THEN CAST(m.answered_in_threshold AS DOUBLE)
+      WHEN 'avg_speed_of_answer_seconds' THEN m.answer_wait_sum
+      WHEN 'max_queue_wait_seconds' THEN m.max_wait
+      WHEN 'abandonment_rate_pct' THEN CAST(m.abandoned AS DOUBLE)
+      WHEN 'avg_abandon_time_seconds' THEN m.abandon_wait_sum
+      WHEN 'avg_talk_time_minutes' THEN CAST(m.talk_sum AS DOUBLE) / 60
+      WHEN 'max_call_minutes' THEN CAST(m.talk_max AS DOUBLE) / 60
+      WHEN 'avg_handle_time_seconds' THEN m.handle_sum
+      WHEN 'transfer_rate_pct' THEN CAST(m.transferred AS DOUBLE)
+      WHEN 'calls_per_agent' THEN CAST(m.answered_by_agents AS DOUBLE)
+      WHEN 'call_fcr_pct' THEN CAST(m.fcr_resolved AS DOUBLE)
+      WHEN 'cost_per_inbound_call' THEN coalesce(pc.actual_cost, 0)
+    END AS numerator,
+    CASE k.kpi_id
+      WHEN 'calls_answered_per_hour' THEN CAST(m.hours_with_answers AS DOUBLE)
+      WHEN 'service_level_pct' THEN CAST(m.offered AS DOUBLE)
+      WHEN 'avg_speed_of_answer_seconds' THEN CAST(m.inbound_answered AS DOUBLE)
+      WHEN 'abandonment_rate_pct' THEN CAST(m.offered AS DOUBLE)
+      WHEN 'avg_abandon_time_seconds' THEN CAST(m.abandoned AS DOUBLE)
+      WHEN 'avg_talk_time_minutes' THEN CAST(m.answered_with_talk AS DOUBLE)
+      WHEN 'avg_handle_time_seconds' THEN CAST(m.answered AS DOUBLE)
+      WHEN 'transfer_rate_pct' THEN CAST(m.answered AS DOUBLE)
+      WHEN 'calls_per_agent' THEN CAST(m.agent_days AS DOUBLE)
+      WHEN 'call_fcr_pct' THEN CAST(m.fcr_calls AS DOUBLE)
+      WHEN 'cost_per_inbound_call' THEN CAST(m.inbound_calls AS DOUBLE)
+    END AS denominator,
+    CASE k.kpi_id
+      WHEN 'calls_total' THEN m.calls
+      WHEN 'calls_answered_per_hour' THEN m.inbound_answered
+      WHEN 'service_level_pct' THEN m.offered
+      WHEN 'avg_speed_of_answer_seconds' THEN m.inbound_answered
+      WHEN 'max_queue_wait_seconds' THEN m.offered_all
+      WHEN 'abandonment_rate_pct' THEN m.offered
+      WHEN 'avg_abandon_time_seconds' THEN m.abandoned
+      WHEN 'avg_talk_time_minutes' THEN m.answered_with_talk
+      WHEN 'max_call_minutes' THEN m.answered_with_talk
+      WHEN 'call_fcr_pct' THEN m.fcr_calls
+      WHEN 'cost_per_inbound_call' THEN m.inbound_calls
+      WHEN 'calls_per_agent' THEN m.answered_by_agents
+      ELSE m.answered
+    END AS sample_size
+  FROM measures AS m
+  LEFT JOIN period_costs AS pc ON pc.period_start = m.period_start AND m.dimension = 'all'
+  CROSS JOIN (
+    VALUES
+      ('calls_total', 'count'),
+      ('calls_answered_per_hour', 'mean'),
+      ('service_level_pct', 'pct'),
+      ('avg_speed_of_answer_seconds', 'mean'),
+      ('max_queue_wait_seconds', 'max'),
+      ('abandonment_rate_pct', 'pct'),
+      ('avg_abandon_time_seconds', 'mean'),
+      ('avg_talk_time_minutes', 'mean'),
+      ('max_call_minutes', 'max'),
+      ('avg_handle_time_seconds', 'mean'),
+      ('transfer_rate_pct', 'pct'),
+      ('calls_per_agent', 'mean'),
+      ('call_fcr_pct', 'pct'),
+      ('cost_per_inbound_call', 'mean')
+  ) AS k (kpi_id, value_kind)
+  WHERE (m.dimension <> 'agent' OR k.kpi_id IN ('avg_handle_time_seconds', 'calls_per_agent'))
+    AND (m.dimension = 'all' OR k.kpi_id <> 'cost_per_inbound_call')
+)
+SELECT
+  kpi_id,
+  period_start,
+  period_end,
+  dimension,
+  dimension_value,
+  CASE value_kind
+    WHEN 'count' THEN numerator
+    WHEN 'max' THEN numerator
+    WHEN 'mean' THEN CAST(numerator AS DOUBLE) / nullif(denominator, 0)
+    WHEN 'pct' THEN CAST(100 * numerator AS DOUBLE) / nullif(denominator, 0)
+  END AS value,
+  CASE WHEN value_kind IN ('count', 'max') THEN NULL ELSE numerator END AS numerator,
+  CASE WHEN value_kind IN ('count', 'max') THEN NULL ELSE denominator END AS denominator,
+  CAST(coalesce(sample_size, 0) AS BIGINT) AS sample_size
+FROM kpi_values
+-- Overall rows always; a dimension row only where the KPI has records in that group.
+WHERE dimension = 'all' OR (dimension_value IS NOT NULL AND coalesce(sample_size, 0) > 0)
