@@ -103,10 +103,18 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 80);
 }
 
-/** Reads and checks the input; the error names the field, since operators type backfill inputs by hand. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads and checks the input; the error names the field, since operators type backfill inputs by
+ * hand. The state machine sends `{ input: <execution input>, startedAt, executionName }`; the
+ * execution input's fields are read as if they stood at the top.
+ */
 export function parseEvent(event: unknown): PlanRunEvent {
-  if (typeof event !== 'object' || event === null) throw new ScheduleError('the input must be a JSON object');
-  const e = event as Record<string, unknown>;
+  if (!isObject(event)) throw new ScheduleError('the input must be a JSON object');
+  const e: Record<string, unknown> = isObject(event.input)
+    ? { ...event.input, startedAt: event.startedAt, executionName: event.executionName }
+    : event;
   const kind = e.kind ?? (e.from !== undefined || e.to !== undefined ? 'backfill' : undefined);
   if (!RUN_KINDS.includes(kind as RunKind)) {
     throw new ScheduleError(`kind must be one of ${RUN_KINDS.join(', ')}; got ${JSON.stringify(e.kind)}`);

@@ -52,6 +52,9 @@ export class DataStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: DataStorageProps = {}) {
     super(scope, id);
+    // Log delivery through a bucket policy (not ACLs, which BucketOwnerEnforced disables), whatever
+    // the app's feature flags say.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const ia = props.landingInfrequentAccessAfterDays ?? 30;
     const glacier = props.landingGlacierAfterDays ?? 180;
     const noncurrent = props.landingNoncurrentVersionDays ?? 90;

@@ -13,7 +13,10 @@
 -- calls_answered_per_hour counts the clock hours (reporting zone) of the answered calls'
 -- started_at, the same timestamp that puts a call into a period, so every hour of the denominator
 -- lies inside the period.
--- cost_per_inbound_call divides the period's actual costs by its inbound calls (overall only).
+-- max_queue_wait_seconds takes the wait above of every offered call (callback / voicemail /
+-- no_answer: ended_at - started_at too), short abandons included: the KPI names no exclusion.
+-- cost_per_inbound_call divides the period's actual costs by its inbound calls (overall only): no
+-- actual cost booked gives 0, no inbound call NULL (budget rows are ignored).
 WITH periods (period_start, period_end) AS (
   VALUES {{periods}}
 ),

@@ -35,6 +35,9 @@ ticket_facts AS (
     CAST(first_response_at AT TIME ZONE {{tz}} AS date) AS first_response_day,
     CAST(coalesce(resolved_at, closed_at) AT TIME ZONE {{tz}} AS date) AS resolved_day,
     CAST(due_at AT TIME ZONE {{tz}} AS date) AS due_day,
+    -- For a period that is not over at the as-of time, "as of period end" is as of that time.
+    created_at <= {{as_of}} AND coalesce(coalesce(resolved_at, closed_at) > {{as_of}}, true) AS open_at_as_of,
+    coalesce(due_at < {{as_of}}, false) AS due_by_as_of,
     CAST(date_diff('millisecond', created_at, first_response_at) AS DOUBLE) / 60000 AS first_response_minutes,
     CAST(date_diff('millisecond', created_at, coalesce(resolved_at, closed_at)) AS DOUBLE) / 3600000 AS resolution_hours,
     CAST(
@@ -91,8 +94,14 @@ ticket_periods AS (
     -- "As of period end" is the state at the period's last instant, i.e. just before the next local
     -- midnight: a ticket resolved at 00:00:00 of the next day is still open at the end of the period,
     -- and due_at < period end means due on or before the period's last local day.
-    f.created_day <= p.period_end AND (f.resolved_day IS NULL OR f.resolved_day > p.period_end) AS open_at_end,
-    coalesce(f.due_day <= p.period_end, false) AS due_by_end,
+    CASE
+      WHEN p.period_end >= {{as_of_date}} THEN f.open_at_as_of
+      ELSE f.created_day <= p.period_end AND (f.resolved_day IS NULL OR f.resolved_day > p.period_end)
+    END AS open_at_end,
+    CASE
+      WHEN p.period_end >= {{as_of_date}} THEN f.due_by_as_of
+      ELSE coalesce(f.due_day <= p.period_end, false)
+    END AS due_by_end,
     -- Repeat incidents are judged as of period end too: a second ticket after it does not count (yet).
     -- This keeps a published value stable when later days are ingested.
     coalesce(f.incident_second_day <= p.period_end, false) AS incident_repeated_by_end
@@ -107,7 +116,7 @@ ticket_periods AS (
   SELECT
     period_start, period_end,
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
     false, false, false, false, false, false
   FROM periods
 ),

@@ -8,7 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { generateDemo } from '../../core/demo/generate.ts';
 import { periodsBetween } from '../../core/sql/render.ts';
-import { addDays, today } from '../../core/time.ts';
+import { addDays, startOfLocalDay, today } from '../../core/time.ts';
 import { type GlobalOptions, LocalContext, RESULTS_SCHEMA, resolveHome, UsageError } from '../context.ts';
 import { printTable } from '../table.ts';
 import { digestLocal } from './digest.ts';
@@ -90,8 +90,9 @@ export async function demoCommand(opts: GlobalOptions, args: DemoArgs): Promise<
     if (failed.length > 0)
       throw new Error(`${failed.length} sample files failed to ingest: ${failed[0]!.error}`);
 
-    // 3. KPIs: every day, then every month of the range
-    const asOf = new Date().toISOString();
+    // 3. KPIs: every day, then every month of the range, evaluated as of the sample's export
+    // time (the end of its last day), so the results do not depend on when the demo runs.
+    const asOf = new Date(startOfLocalDay(addDays(end, 1), tz)).toISOString();
     const day = await runLocal(ctx, 'day', first, end, asOf);
     const month = await runLocal(ctx, 'month', first, end, asOf);
 
