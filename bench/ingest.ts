@@ -6,7 +6,9 @@
  *   BENCH_ROWS=9000000 npx tsx bench/ingest.ts    # ≈ 1.7 GB: peak memory on a big file
  *   BENCH_STAGES=1 npx tsx bench/ingest.ts        # also time the pipeline stage by stage
  *   BENCH_SKIP_DUCKDB=1, BENCH_KEEP=1 (keep the temp folder), BENCH_SEED=<n>,
- *   BENCH_INPUT=<csv> (reuse a generated file; BENCH_ROWS must match it)
+ *   BENCH_INPUT=<csv> (reuse a generated file; BENCH_ROWS must match it),
+ *   BENCH_OUT=<json> (default bench/out/ingest.json), BENCH_MAX_BUFFERED_ROWS=<n> (ingestFile's
+ *   maxBufferedRows; default its own)
  *
  * The input is generated deterministically (seeded xorshift) into a temp folder: sorted by start
  * time over 30 days, 80 % answered, ~0.2 % invalid rows (quarantined), realistic ids and numbers.
@@ -15,7 +17,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystemStore } from '../functions/adapters/filesystem.ts';
@@ -106,6 +108,8 @@ async function generateCsv(path: string, rows: number, seed: number): Promise<nu
 // ── measurement ──────────────────────────────────────────────────────────────
 interface Phase {
   seconds: number;
+  /** User + system CPU seconds of the whole process (DuckDB runs on several threads). */
+  cpuSeconds: number;
   peakRssMB: number;
 }
 
@@ -116,11 +120,13 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ result: T } & Phase> 
     if (rss > peak) peak = rss;
   }, 50);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   try {
     const result = await fn();
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, seconds, peakRssMB: peak / 1e6 };
+    return { result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMB: peak / 1e6 };
   } finally {
     clearInterval(timer);
   }
@@ -187,12 +193,14 @@ async function duckdbCopy(csv: string, parquet: string): Promise<number> {
 
 // ── main ─────────────────────────────────────────────────────────────────────
 async function main() {
+  // Other work on the machine inflates wall time: the table also gives CPU seconds.
+  const loadAtStart = loadavg().map((l) => +l.toFixed(2));
   const dir = await mkdtemp(join(tmpdir(), 'servicepulse-bench-'));
   const csv = process.env.BENCH_INPUT ?? join(dir, 'calls.csv');
   try {
     process.stderr.write(`generating ${ROWS.toLocaleString('en')} rows (seed ${SEED}) in ${dir} …\n`);
     const gen = process.env.BENCH_INPUT
-      ? { seconds: 0, peakRssMB: 0 }
+      ? { seconds: 0, cpuSeconds: 0, peakRssMB: 0 }
       : await measure(() => generateCsv(csv, ROWS, SEED));
     const bytes = (await stat(csv)).size;
     const mb = bytes / 1e6;
@@ -206,7 +214,15 @@ async function main() {
     const sp = await measure(() =>
       ingestFile(
         { key: csv, body: fileBody(csv) },
-        { source: 'generic', entity: 'calls', config: defaultConfig(), store },
+        {
+          source: 'generic',
+          entity: 'calls',
+          config: defaultConfig(),
+          store,
+          ...(process.env.BENCH_MAX_BUFFERED_ROWS
+            ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
+            : {}),
+        },
       ),
     );
     if (sp.result.error) throw new Error(`ingest failed: ${sp.result.error}`);
@@ -217,7 +233,7 @@ async function main() {
       process.stderr.write('duckdb COPY … TO parquet …\n');
       global.gc?.();
       const d = await measure(() => duckdbCopy(csv, join(dir, 'duckdb.parquet')));
-      duck = { seconds: d.seconds, peakRssMB: d.peakRssMB, rows: d.result };
+      duck = { seconds: d.seconds, cpuSeconds: d.cpuSeconds, peakRssMB: d.peakRssMB, rows: d.result };
     }
 
     const line = (name: string, p: Phase) => ({
@@ -225,12 +241,18 @@ async function main() {
       rows: ROWS,
       MB: +mb.toFixed(1),
       seconds: +p.seconds.toFixed(2),
+      'cpu s': +p.cpuSeconds.toFixed(2),
       'MB/s': +(mb / p.seconds).toFixed(1),
       'rows/s': Math.round(ROWS / p.seconds),
       'peak RSS MB': Math.round(p.peakRssMB),
     });
     const table = [line('servicepulse', sp), ...(duck ? [line('duckdb', duck)] : [])];
     console.table(table);
+    if (loadAtStart[0]! > cpus().length) {
+      console.log(
+        `note: load average ${loadAtStart[0]} on ${cpus().length} CPUs at start; wall times are inflated`,
+      );
+    }
     const ratio = duck ? duck.seconds / sp.seconds : undefined;
     if (ratio !== undefined) {
       console.log(
@@ -242,14 +264,19 @@ async function main() {
         `${sp.result.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(spMaxRss)} MB`,
     );
 
-    await mkdir(OUT_DIR, { recursive: true });
+    const outFile = process.env.BENCH_OUT ?? join(OUT_DIR, 'ingest.json');
+    await mkdir(dirname(outFile), { recursive: true });
     const result = {
       benchmark: 'ingest',
       date: new Date().toISOString(),
       node: process.version,
-      cpus: (await import('node:os')).cpus().length,
+      cpus: cpus().length,
+      loadAverageAtStart: loadAtStart,
       rows: ROWS,
       seed: SEED,
+      ...(process.env.BENCH_MAX_BUFFERED_ROWS
+        ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
+        : {}),
       bytes,
       generateSeconds: +gen.seconds.toFixed(2),
       servicepulse: {
@@ -264,8 +291,8 @@ async function main() {
       ...(ratio !== undefined ? { ratio: +ratio.toFixed(3) } : {}),
       ...(stageTimes ? { stages: stageTimes } : {}),
     };
-    await writeFile(join(OUT_DIR, 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write(`wrote ${join(OUT_DIR, 'ingest.json')}\n`);
+    await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${outFile}\n`);
   } finally {
     if (!process.env.BENCH_KEEP) await rm(dir, { recursive: true, force: true });
     else process.stderr.write(`kept ${dir}\n`);

@@ -45,14 +45,20 @@ export function buildServicepulse(app: App, options: BuildOptions = {}): Service
   const removal = contextString(ctx('removalPolicy'))?.toLowerCase();
   const maxMonths = contextNumber(ctx('maxMonthsPerChunk'));
   new Problems('cdk context')
-    .check(/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName), `stackName is not a valid stack name: ${stackName}`)
+    .check(
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName),
+      `stackName is not a valid stack name: ${stackName}`,
+    )
     .check(cutoffGiB === undefined || cutoffGiB > 0, `bytesScannedCutoffGiB must be a positive number`)
     .check(alarmGiB === undefined || alarmGiB > 0, `bytesScannedAlarmGiB must be a positive number`)
     .check(
       retention === undefined || RETENTIONS.has(retention),
       `logRetentionDays must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got ${retention}`,
     )
-    .check(removal === undefined || removal === 'retain' || removal === 'destroy', 'removalPolicy must be retain or destroy')
+    .check(
+      removal === undefined || removal === 'retain' || removal === 'destroy',
+      'removalPolicy must be retain or destroy',
+    )
     .check(maxMonths === undefined || Number.isInteger(maxMonths), 'maxMonthsPerChunk must be an integer')
     .throwIfAny();
 
@@ -66,7 +72,9 @@ export function buildServicepulse(app: App, options: BuildOptions = {}): Service
     ...(cutoffGiB ? { bytesScannedCutoffPerQuery: Size.mebibytes(Math.round(cutoffGiB * 1024)) } : {}),
     ...(alarmGiB ? { bytesScannedPerHourAlarmThreshold: Size.mebibytes(Math.round(alarmGiB * 1024)) } : {}),
     ...(retention ? { logRetention: retention as logs.RetentionDays } : {}),
-    ...(removal ? { removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN } : {}),
+    ...(removal
+      ? { removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN }
+      : {}),
     ...(contextString(ctx('databaseName')) ? { databaseName: contextString(ctx('databaseName'))! } : {}),
     ...(contextString(ctx('workgroupName')) ? { workgroupName: contextString(ctx('workgroupName'))! } : {}),
     ...(maxMonths ? { maxMonthsPerChunk: maxMonths } : {}),

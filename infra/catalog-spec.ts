@@ -7,7 +7,13 @@
  * Both the CDK constructs (infra/constructs/catalog.ts) and the Athena DDL text in queries/ddl/
  * (infra/ddl.ts) are rendered from these specs.
  */
-import { type ColumnKind, curatedColumns, ENTITIES, ENTITY_KEYS, type Entity } from '../functions/core/contracts.ts';
+import {
+  type ColumnKind,
+  curatedColumns,
+  ENTITIES,
+  ENTITY_KEYS,
+  type Entity,
+} from '../functions/core/contracts.ts';
 import {
   KPI_DEFINITIONS_COLUMNS,
   KPI_FLAGS_COLUMNS,

@@ -18,7 +18,10 @@ export function loadDeploymentConfig(path?: string, cwd = process.cwd()): { conf
     if (path) throw new ConfigError(`${path}: no such file (pass -c config=<file>)`);
     return { config: defaultConfig(), source: '(built-in defaults)' };
   }
-  return { config: parseConfig(readFileSync(file, 'utf8'), path ?? 'servicepulse.config.yaml', KPI_IDS), source: file };
+  return {
+    config: parseConfig(readFileSync(file, 'utf8'), path ?? 'servicepulse.config.yaml', KPI_IDS),
+    source: file,
+  };
 }
 
 /** The address of a `From` header value: `Servicepulse <kpi@example.com>` → `kpi@example.com`. */

@@ -64,7 +64,11 @@ ${properties({ ...spec.parameters, 'storage.location.template': locationTemplate
 
 export function resultsTableDdl(spec: ResultsTableSpec): string {
   const columns = spec.columns.map((c) =>
-    column({ name: c.name, type: ATHENA_RESULT_TYPES[c.type], ...(c.description ? { comment: c.description } : {}) }),
+    column({
+      name: c.name,
+      type: ATHENA_RESULT_TYPES[c.type],
+      ...(c.description ? { comment: c.description } : {}),
+    }),
   );
   const partitions = spec.partitioning.map((p) =>
     p.transform === 'identity' ? p.column : `${p.transform}(${p.column})`,

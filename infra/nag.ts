@@ -33,7 +33,7 @@ export const RESOURCELESS_ACTIONS = new Set([
 ]);
 
 /** Key prefixes whose objects a principal may be granted wholesale (see infra/constructs/storage.ts). */
-const OWNED_PREFIXES = ['landing', 'lake', 'quarantine', 'iceberg', 'athena', 'statements'];
+const OWNED_PREFIXES = ['landing', 'lake', 'quarantine', 'iceberg', 'athena', 'statements', 'outbox'];
 
 interface WildcardRule {
   finding: RegExp;
@@ -42,7 +42,10 @@ interface WildcardRule {
 
 const WILDCARD_RULES: readonly WildcardRule[] = [
   {
-    finding: new RegExp(`^Resource::<[A-Za-z0-9]+\\.Arn>/(${OWNED_PREFIXES.join('|')})/\\*$`),
+    // <Bucket.Arn>/<prefix>/* for the stack's buckets, arn:…:s3:::<name>/landing/* for an existing one
+    finding: new RegExp(
+      `^Resource::(<[A-Za-z0-9]+\\.Arn>|arn:<AWS::Partition>:s3:::[a-z0-9.-]+)/(${OWNED_PREFIXES.join('|')})/\\*$`,
+    ),
     reason:
       'Object-level access under one key prefix of a Servicepulse bucket. The keys are created at run time (one per landed file, partition, statement or Iceberg data file), so they cannot be listed in the policy; the prefix is the narrowest fixed scope.',
   },
@@ -99,7 +102,10 @@ class ServicepulseAcknowledgments implements IAspect {
       return;
     }
 
-    if (node.cfnResourceType === 'AWS::IAM::Role' && /\/BucketNotificationsHandler[0-9a-f]+\/Role\/Resource$/.test(path)) {
+    if (
+      node.cfnResourceType === 'AWS::IAM::Role' &&
+      /\/BucketNotificationsHandler[0-9a-f]+\/Role\/Resource$/.test(path)
+    ) {
       acknowledge(
         node,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -3,8 +3,8 @@
  * the digest and the alarms — one stack built from the named constructs in infra/constructs/.
  */
 import { Annotations, CfnOutput, type RemovalPolicy, type Size, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/core/config.ts';
@@ -96,13 +96,21 @@ export class ServicepulseStack extends Stack {
       ...(props.landingInfrequentAccessAfterDays
         ? { landingInfrequentAccessAfterDays: props.landingInfrequentAccessAfterDays }
         : {}),
-      ...(props.athenaResultsExpirationDays ? { athenaResultsExpirationDays: props.athenaResultsExpirationDays } : {}),
+      ...(props.athenaResultsExpirationDays
+        ? { athenaResultsExpirationDays: props.athenaResultsExpirationDays }
+        : {}),
       ...(props.existingLandingBucket
         ? {
             existingLandingBucket: s3.Bucket.fromBucketAttributes(this, 'ExistingLandingBucket', {
               bucketName: props.existingLandingBucket.bucketName,
               ...(props.existingLandingBucket.keyArn
-                ? { encryptionKey: kms.Key.fromKeyArn(this, 'ExistingLandingKey', props.existingLandingBucket.keyArn) }
+                ? {
+                    encryptionKey: kms.Key.fromKeyArn(
+                      this,
+                      'ExistingLandingKey',
+                      props.existingLandingBucket.keyArn,
+                    ),
+                  }
                 : {}),
             }),
           }
@@ -119,7 +127,9 @@ export class ServicepulseStack extends Stack {
       resultsBucket: this.storage.athenaResultsBucket,
       key,
       ...(props.workgroupName ? { name: props.workgroupName } : {}),
-      ...(props.bytesScannedCutoffPerQuery ? { bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery } : {}),
+      ...(props.bytesScannedCutoffPerQuery
+        ? { bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery }
+        : {}),
     });
 
     this.normalizer = new Normalizer(this, 'Normalizer', {
@@ -172,7 +182,11 @@ export class ServicepulseStack extends Stack {
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
-    output('LandingBucketName', this.storage.landingBucket.bucketName, 'Upload raw exports to landing/<source>/…');
+    output(
+      'LandingBucketName',
+      this.storage.landingBucket.bucketName,
+      'Upload raw exports to landing/<source>/…',
+    );
     output('LakeBucketName', this.storage.lakeBucket.bucketName, 'Curated Parquet lake and quarantine');
     output('ResultsBucketName', this.storage.resultsBucket.bucketName, 'Iceberg results tables');
     output('AthenaResultsBucketName', this.storage.athenaResultsBucket.bucketName, 'Athena query results');

@@ -80,10 +80,14 @@ export function isThrottling(e: unknown): boolean {
 
 /** Athena's text for a `timestamp` ('2024-05-01 06:30:00.000', session zone UTC) as ISO-8601 UTC. */
 function timestampToIso(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(?:\s*(UTC|Z|[+-]\d{2}:?\d{2}))?$/.exec(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(?:\s*(UTC|Z|[+-]\d{2}:?\d{2}))?$/.exec(
+    text.trim(),
+  );
   if (!m) return text;
   const zone = m[4] === undefined || m[4] === 'UTC' || m[4] === 'Z' ? 'Z' : m[4];
-  const ms = Date.parse(`${m[1]}T${m[2]!.length === 5 ? `${m[2]}:00` : m[2]}${(m[3] ?? '').slice(0, 4)}${zone}`);
+  const ms = Date.parse(
+    `${m[1]}T${m[2]!.length === 5 ? `${m[2]}:00` : m[2]}${(m[3] ?? '').slice(0, 4)}${zone}`,
+  );
   return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
@@ -279,9 +283,12 @@ export class AthenaEngine implements QueryEngine {
       } catch (e) {
         if (!isThrottling(e)) throw e;
         if (attempt >= attempts) {
-          throw new Error(`Athena ${what} still throttled after ${attempts} attempts: ${(e as Error).message}`, {
-            cause: e,
-          });
+          throw new Error(
+            `Athena ${what} still throttled after ${attempts} attempts: ${(e as Error).message}`,
+            {
+              cause: e,
+            },
+          );
         }
         await this.sleep(Math.floor(this.random() * Math.min(cap, base * 2 ** (attempt - 1))));
       }

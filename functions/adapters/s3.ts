@@ -7,6 +7,9 @@
  * CompleteMultipartUpload succeeds, so readers never see half an object. Aborting ends the stream
  * with an error, which makes `Upload` abort the multipart upload (parts are discarded; keep an
  * `AbortIncompleteMultipartUpload` lifecycle rule on the bucket for uploads a crash leaves behind).
+ *
+ * Memory: an open sink buffers what it was given until a part (5 MiB) fills, plus the parts in
+ * flight (`queueSize`); a small object stays in memory until its commit sends it in one PUT.
  */
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
@@ -31,8 +34,9 @@ export interface S3StoreOptions {
    */
   prefix?: string;
   /**
-   * Multipart part size in bytes; S3's minimum is 5 MiB.
-   * @default 8 MiB
+   * Multipart part size in bytes; S3's minimum is 5 MiB. Each open sink holds up to one part that
+   * has not gone out yet (the normalizer keeps one sink per partition open), so small is lean.
+   * @default 5 MiB
    */
   partSize?: number;
   /**
@@ -90,7 +94,7 @@ export class S3Store implements ObjectStore {
     this.bucket = options.bucket;
     const p = options.prefix ?? '';
     this.prefix = p === '' || p.endsWith('/') ? p : `${p}/`;
-    this.partSize = Math.max(options.partSize ?? 8 * MIB, 5 * MIB);
+    this.partSize = Math.max(options.partSize ?? 5 * MIB, 5 * MIB);
     this.queueSize = options.queueSize ?? 2;
   }
 

@@ -42,18 +42,64 @@ export function parquetSchema(columns: readonly ColumnDef[]): SchemaElement[] {
 
 const DAY_MS = 86_400_000;
 
-/** Converts one validated value to what hyparquet-writer expects for the column's physical type. */
-function toPhysical(kind: ColumnKind, v: unknown): unknown {
-  if (v === undefined || v === null) return null;
-  switch (kind) {
-    case 'timestamp':
-      return BigInt(v as number);
-    case 'integer':
-      return BigInt(v as number);
-    case 'date':
-      return Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS);
-    default:
-      return v;
+/**
+ * A column being buffered for the next row group. Numeric kinds sit in a growable Float64Array
+ * with a null mask (no per-value heap objects: BigInts are made only while a row group is encoded),
+ * which keeps garbage collection out of the hot path; strings and booleans in plain arrays.
+ */
+class ColumnBuffer {
+  private nums: Float64Array | undefined;
+  private nulls: Uint8Array | undefined;
+  private values: unknown[] | undefined;
+  length = 0;
+  constructor(readonly kind: ColumnKind) {
+    if (kind === 'timestamp' || kind === 'integer' || kind === 'number' || kind === 'date') {
+      this.nums = new Float64Array(1024);
+      this.nulls = new Uint8Array(1024);
+    } else {
+      this.values = [];
+    }
+  }
+
+  push(v: unknown): void {
+    if (this.values) {
+      this.values.push(v === undefined ? null : v);
+      this.length++;
+      return;
+    }
+    let nums = this.nums!;
+    if (this.length === nums.length) {
+      const bigger = new Float64Array(nums.length * 2);
+      bigger.set(nums);
+      const mask = new Uint8Array(nums.length * 2);
+      mask.set(this.nulls!);
+      this.nums = nums = bigger;
+      this.nulls = mask;
+    }
+    if (v === undefined || v === null) {
+      this.nulls![this.length] = 1;
+    } else {
+      this.nulls![this.length] = 0;
+      nums[this.length] = this.kind === 'date' ? Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS) : (v as number);
+    }
+    this.length++;
+  }
+
+  /** The buffered values as hyparquet-writer expects them for the column's physical type. */
+  take(): unknown[] {
+    const n = this.length;
+    this.length = 0;
+    if (this.values) {
+      const out = this.values;
+      this.values = [];
+      return out;
+    }
+    const out = new Array<unknown>(n);
+    const nums = this.nums!;
+    const nulls = this.nulls!;
+    const big = this.kind === 'timestamp' || this.kind === 'integer';
+    for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : big ? BigInt(nums[i]!) : nums[i];
+    return out;
   }
 }
 
@@ -81,7 +127,7 @@ export interface ParquetRowWriterOptions {
 /** Streams row objects into one Parquet file. Call `append` per row, `close` once. */
 export class ParquetRowWriter {
   private readonly writer: ParquetWriter;
-  private readonly buffers: unknown[][];
+  private readonly buffers: ColumnBuffer[];
   private readonly rowGroupSize: number;
   /** Rows buffered for the next row group. */
   pending = 0;
@@ -93,7 +139,7 @@ export class ParquetRowWriter {
     options: ParquetRowWriterOptions = {},
   ) {
     this.rowGroupSize = options.rowGroupSize ?? 100_000;
-    this.buffers = columns.map(() => []);
+    this.buffers = columns.map((c) => new ColumnBuffer(c.kind));
     this.writer = new ParquetWriter({
       writer: new SinkByteWriter(sink),
       schema: parquetSchema(columns),
@@ -103,25 +149,25 @@ export class ParquetRowWriter {
     });
   }
 
-  /** Adds a row; resolves once a full row group (if one filled) is handed to the sink. */
-  async append(row: Record<string, unknown>): Promise<void> {
+  /**
+   * Adds a row. Returns a promise only when a full row group was handed to the sink (await it
+   * then); otherwise undefined, so the per-row path allocates no promise.
+   */
+  append(row: Record<string, unknown>): Promise<void> | undefined {
     const cols = this.columns;
-    for (let i = 0; i < cols.length; i++) {
-      const c = cols[i]!;
-      this.buffers[i]!.push(toPhysical(c.kind, row[c.name]));
-    }
+    for (let i = 0; i < cols.length; i++) this.buffers[i]!.push(row[cols[i]!.name]);
     this.pending++;
     this.rows++;
-    if (this.pending >= this.rowGroupSize) await this.flushGroup();
+    return this.pending >= this.rowGroupSize ? this.flushGroup() : undefined;
   }
 
   /** Writes the buffered rows as one row group (the caller may force this to bound memory). */
   async flushGroup(): Promise<void> {
     if (this.pending === 0) return;
-    const columnData = this.columns.map((c, i) => ({ name: c.name, data: this.buffers[i]! }));
-    await this.writer.write({ columnData: columnData as never, rowGroupSize: this.pending });
-    for (const b of this.buffers) b.length = 0;
+    const rows = this.pending;
+    const columnData = this.columns.map((c, i) => ({ name: c.name, data: this.buffers[i]!.take() }));
     this.pending = 0;
+    await this.writer.write({ columnData: columnData as never, rowGroupSize: rows });
   }
 
   /** Writes the last row group and the footer, then commits the sink. */

@@ -137,7 +137,9 @@ export function planSchedule(request: ScheduleRequest): Chunk[] {
       const to = checkDate(request.to, 'to');
       if (from > to) throw new ScheduleError(`from (${from}) is after to (${to})`);
       if (request.grain !== undefined && !GRAINS.includes(request.grain)) {
-        throw new ScheduleError(`grain must be one of ${GRAINS.join(', ')}; got ${JSON.stringify(request.grain)}`);
+        throw new ScheduleError(
+          `grain must be one of ${GRAINS.join(', ')}; got ${JSON.stringify(request.grain)}`,
+        );
       }
       const grains: readonly Grain[] = request.grain ? [request.grain] : GRAINS;
       return grains.flatMap((g) => chunkRange(g, from, to, max));
@@ -214,7 +216,10 @@ VALUES (${names.map((n) => `s.${n}`).join(', ')})
  * files daily MERGEs leave in the recent partitions, then expire old snapshots and orphan files
  * (per the tables' `history.expire.*` properties).
  */
-export function maintenanceStatements(resultsSchema: string, since: string): { table: string; sql: string }[] {
+export function maintenanceStatements(
+  resultsSchema: string,
+  since: string,
+): { table: string; sql: string }[] {
   const schema = sqlIdentifier(resultsSchema);
   const out: { table: string; sql: string }[] = [];
   for (const table of ['kpi_results', 'kpi_flags']) {

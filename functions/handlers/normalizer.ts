@@ -136,31 +136,38 @@ export async function normalizeLandedObject(
   object: LandedObject,
 ): Promise<FileReport & { entity?: Entity }> {
   const file = s3Uri(object.bucket, object.key);
+  const failed = (e: unknown, source: SourceName = 'generic'): FileReport => ({
+    file,
+    source,
+    entities: [],
+    read: 0,
+    accepted: 0,
+    quarantined: 0,
+    outputs: [],
+    error: (e as Error).message,
+  });
   let route: { source: SourceName; entity?: Entity };
   try {
     route = routeLandingKey(object.key);
   } catch (e) {
-    return {
-      file,
-      source: 'generic',
-      entities: [],
-      read: 0,
-      accepted: 0,
-      quarantined: 0,
-      outputs: [],
-      error: (e as Error).message,
-    };
+    return failed(e);
   }
-  const report = await ingestFile(
-    { key: file, body: readS3Object(deps.client, object.bucket, object.key) },
-    {
-      source: route.source,
-      entity: route.entity,
-      config: deps.config,
-      store: new S3Store({ client: deps.client, bucket: deps.lakeBucket }),
-      now: (deps.now ?? Date.now)(),
-    },
-  );
+  let report: FileReport;
+  try {
+    report = await ingestFile(
+      { key: file, body: readS3Object(deps.client, object.bucket, object.key) },
+      {
+        source: route.source,
+        entity: route.entity,
+        config: deps.config,
+        store: new S3Store({ client: deps.client, bucket: deps.lakeBucket }),
+        now: (deps.now ?? Date.now)(),
+      },
+    );
+  } catch (e) {
+    // ingestFile reports bad input itself; this is a defect, still confined to this object.
+    report = failed(e, route.source);
+  }
   return route.entity ? { ...report, entity: route.entity } : report;
 }
 

@@ -95,7 +95,8 @@ export interface PlanRunDeps {
 function isoInstant(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new ScheduleError(`${what} is not an ISO-8601 instant: ${JSON.stringify(value)}`);
+  if (Number.isNaN(ms))
+    throw new ScheduleError(`${what} is not an ISO-8601 instant: ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
 }
 
@@ -103,7 +104,8 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 80);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads and checks the input; the error names the field, since operators type backfill inputs by
@@ -188,6 +190,12 @@ export async function planKpiRun(deps: PlanRunDeps, event: PlanRunEvent): Promis
     }
   }
 
+  if (staged.length > MAX_STATEMENTS) {
+    throw new ScheduleError(
+      `the run has ${staged.length} statements; one execution runs at most ${MAX_STATEMENTS}: backfill a shorter range, one grain at a time, or raise maxMonthsPerChunk`,
+    );
+  }
+
   // 4. stage them
   const folder = safeName(event.executionName ?? `${event.kind}-${asOf}`);
   const statements: StatementRef[] = [];
@@ -204,6 +212,12 @@ export async function planKpiRun(deps: PlanRunDeps, event: PlanRunEvent): Promis
     statements,
     digest: digestPeriod(event.kind, date),
   };
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new ScheduleError(
+      `the plan is ${Math.round(bytes / 1024)} KiB; Step Functions passes at most 256 KiB between states: backfill a shorter range`,
+    );
+  }
   deps.log?.info('run planned', {
     kind: event.kind,
     asOf,
@@ -214,6 +228,13 @@ export async function planKpiRun(deps: PlanRunDeps, event: PlanRunEvent): Promis
   });
   return result;
 }
+
+/**
+ * One execution's limits: Step Functions passes at most 256 KiB between states and keeps at most
+ * 25 000 history events (≈ 15 per statement of the Map); a plan beyond either would fail midway.
+ */
+export const MAX_STATEMENTS = 1000;
+export const MAX_PLAN_BYTES = 200 * 1024;
 
 let deps: PlanRunDeps | undefined;
 

@@ -24,8 +24,8 @@ import {
   PROJECTION_START,
   RESULTS_TABLE_SPECS,
 } from '../catalog-spec.ts';
-import { grantObjects } from './function.ts';
 import { Problems } from '../validate.ts';
+import { grantObjects } from './function.ts';
 
 export interface LakeCatalogProps {
   readonly lakeBucket: s3.IBucket;
@@ -53,7 +53,10 @@ export class LakeCatalog extends Construct {
         /^[a-z][a-z0-9_]{0,254}$/.test(databaseName),
         `databaseName must be lowercase letters, digits and _ (Athena), got ${databaseName}`,
       )
-      .check(/^\d{4}-\d{2}-\d{2}$/.test(projectionStart), `projectionStart must be YYYY-MM-DD, got ${projectionStart}`)
+      .check(
+        /^\d{4}-\d{2}-\d{2}$/.test(projectionStart),
+        `projectionStart must be YYYY-MM-DD, got ${projectionStart}`,
+      )
       .throwIfAny();
     this.databaseName = databaseName;
     this.lakeBucket = props.lakeBucket;
@@ -172,6 +175,12 @@ export class LakeCatalog extends Construct {
     );
     grantObjects(grantee, { bucket: this.lakeBucket, prefixes: ['lake/'], access: ['read', 'list'] });
     grantObjects(grantee, { bucket: this.resultsBucket, prefixes: ['iceberg/'], access: ['read', 'list'] });
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [this.lakeBucket.bucketArn, this.resultsBucket.bucketArn],
+      }),
+    );
   }
 
   /**
@@ -183,6 +192,10 @@ export class LakeCatalog extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['glue:UpdateTable'], resources: this.glueArns() }),
     );
-    grantObjects(grantee, { bucket: this.resultsBucket, prefixes: ['iceberg/'], access: ['write', 'delete'] });
+    grantObjects(grantee, {
+      bucket: this.resultsBucket,
+      prefixes: ['iceberg/'],
+      access: ['write', 'delete'],
+    });
   }
 }

@@ -1,16 +1,15 @@
 /**
- * The digest Lambda (functions/handlers/digest.ts): reads kpi_results through Athena, writes
- * kpi_flags (Iceberg MERGE), and sends one e-mail per recipient through SES as the configured
- * identity. The state machine invokes it after a scheduled run with `{ grain, date, asOf, runIds }`.
+ * The digest Lambda (functions/handlers/digest.ts): reads kpi_results (and the lake's freshness)
+ * through Athena, writes kpi_flags (Iceberg MERGE), files each message under `outbox/` in the
+ * results bucket and sends it through SES as the configured identity. The state machine invokes it after a scheduled run with `{ grain, date, asOf, runIds }`.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Problems } from '../validate.ts';
 import type { LakeCatalog } from './catalog.ts';
-import { ServicepulseFunction, sesIdentityArn } from './function.ts';
+import { ServicepulseFunction } from './function.ts';
 import type { AthenaWorkgroup } from './workgroup.ts';
 
 export interface DigestProps {
@@ -47,23 +46,19 @@ export class Digest extends Construct {
       description: 'Servicepulse digest: evaluate targets, write kpi_flags, send the e-mail',
       timeout: props.timeout ?? Duration.minutes(3),
       memorySize: props.memorySize ?? 1024,
-      environment: {
-        ATHENA_WORKGROUP: props.workgroup.name,
-        GLUE_DATABASE: props.catalog.databaseName,
-        SES_IDENTITY: props.sesIdentity,
-      },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
       ...(props.bundle !== undefined ? { bundle: props.bundle } : {}),
-    }).bindConfig(props.configJson);
-    this.function.addEnvironment('RESULTS_BUCKET', props.resultsBucket.bucketName);
-    props.workgroup.grantQuery(this.function);
-    props.catalog.grantWriteResults(this.function);
-    this.function.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendRawEmail'],
-        resources: [sesIdentityArn(this, props.sesIdentity)],
-      }),
-    );
+    })
+      .bindConfig(props.configJson)
+      .bindWorkgroup({ workgroup: props.workgroup, catalog: props.catalog, writeResults: true })
+      .bindSender(props.sesIdentity)
+      // Every message is filed under outbox/ (.eml, .html, .txt, images) before it is sent.
+      .bindBucket({
+        bucket: props.resultsBucket,
+        prefixes: ['outbox/'],
+        access: ['write'],
+        envVarName: 'RESULTS_BUCKET',
+      });
   }
 }

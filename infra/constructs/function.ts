@@ -16,6 +16,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { REPO_ROOT, repoPath } from '../paths.ts';
 import { Problems } from '../validate.ts';
+import type { LakeCatalog } from './catalog.ts';
+import type { AthenaWorkgroup } from './workgroup.ts';
 
 /** Where the bundle's copy of queries/ lands inside the function (LAMBDA_TASK_ROOT is /var/task). */
 export const BUNDLED_QUERIES_DIR = '/var/task/queries';
@@ -79,6 +81,8 @@ export class ServicepulseFunction extends NodejsFunction {
     );
     const bundle = props.bundle ?? true;
     const environment = {
+      // Stack traces point into the TypeScript sources (the bundle ships its source map).
+      ...(bundle ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...(props.withQueries ? { SERVICEPULSE_QUERIES: BUNDLED_QUERIES_DIR } : {}),
       ...props.environment,
     };
@@ -108,7 +112,8 @@ export class ServicepulseFunction extends NodejsFunction {
               sourcesContent: false,
               mainFields: ['module', 'main'],
               // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
-              banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+              banner:
+                "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
               externalModules: [],
               forceDockerBundling: false,
               ...(props.withQueries
@@ -124,7 +129,11 @@ export class ServicepulseFunction extends NodejsFunction {
                 : {}),
             },
           }
-        : { code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("placeholder"); };') }),
+        : {
+            code: lambda.Code.fromInline(
+              'exports.handler = async () => { throw new Error("placeholder"); };',
+            ),
+          }),
     });
   }
 
@@ -145,6 +154,29 @@ export class ServicepulseFunction extends NodejsFunction {
   bindBucket(options: BindBucketOptions): this {
     grantObjects(this.role, options);
     if (options.envVarName) this.addEnvironment(options.envVarName, options.bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * Lets the handler run Athena queries in the workgroup over the catalog's tables (reading the
+   * lake and results; with `writeResults`, also MERGE into the Iceberg results tables), and sets
+   * ATHENA_WORKGROUP and GLUE_DATABASE.
+   */
+  bindWorkgroup(options: { workgroup: AthenaWorkgroup; catalog: LakeCatalog; writeResults?: boolean }): this {
+    options.workgroup.grantQuery(this);
+    if (options.writeResults) options.catalog.grantWriteResults(this);
+    else options.catalog.grantRead(this);
+    this.addEnvironment('ATHENA_WORKGROUP', options.workgroup.name);
+    this.addEnvironment('GLUE_DATABASE', options.catalog.databaseName);
+    return this;
+  }
+
+  /** Lets the handler send raw e-mail as one verified SES identity only, and sets SES_IDENTITY. */
+  bindSender(identity: string): this {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ses:SendRawEmail'], resources: [sesIdentityArn(this, identity)] }),
+    );
+    this.addEnvironment('SES_IDENTITY', identity);
     return this;
   }
 }

@@ -14,8 +14,8 @@
  *   with exponential backoff and full jitter.
  * - The digest Lambda runs after a scheduled run's statements, not after backfills.
  */
-import { ArnFormat, Aws, Duration, type RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -26,7 +26,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ICEBERG_PARTITION_LIMIT } from '../../functions/core/schedule.ts';
-import { isInteger, parseClock, Problems } from '../validate.ts';
+import { isInteger, Problems, parseClock } from '../validate.ts';
 import type { LakeCatalog } from './catalog.ts';
 import { grantObjects, ServicepulseFunction } from './function.ts';
 import type { AthenaWorkgroup } from './workgroup.ts';
@@ -86,14 +86,20 @@ export class KpiSchedule extends Construct {
     const name = props.stateMachineName ?? `${stack.stackName}-kpi-run`;
     new Problems('KpiSchedule')
       .check(daily !== undefined, `dailyTime must be HH:MM (24-hour), got ${JSON.stringify(props.dailyTime)}`)
-      .check(monthly !== undefined, `monthlyTime must be HH:MM (24-hour), got ${JSON.stringify(props.monthlyTime)}`)
+      .check(
+        monthly !== undefined,
+        `monthlyTime must be HH:MM (24-hour), got ${JSON.stringify(props.monthlyTime)}`,
+      )
       .check(
         isInteger(maxMonths, 1, ICEBERG_PARTITION_LIMIT),
         `maxMonthsPerChunk must be 1…${ICEBERG_PARTITION_LIMIT} (Athena writes at most ${ICEBERG_PARTITION_LIMIT} Iceberg partitions per statement), got ${maxMonths}`,
       )
       .check(timeout.toSeconds() >= 60, 'timeout must be at least a minute')
       .check(poll.toSeconds() >= 1, 'turnPollInterval must be at least a second')
-      .check(/^[A-Za-z0-9_-]{1,80}$/.test(name), `stateMachineName must be 1–80 of A-Z a-z 0-9 _ -, got ${name}`)
+      .check(
+        /^[A-Za-z0-9_-]{1,80}$/.test(name),
+        `stateMachineName must be 1–80 of A-Z a-z 0-9 _ -, got ${name}`,
+      )
       .throwIfAny();
 
     // ── plan-run ──────────────────────────────────────────────────────────
@@ -269,7 +275,7 @@ export class KpiSchedule extends Construct {
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${name}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      ...(props.logRemovalPolicy ? { removalPolicy: props.logRemovalPolicy } : {}),
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -88,9 +88,13 @@ export class Normalizer extends Construct {
     });
 
     for (const prefix of prefixes) {
-      props.landingBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), {
-        prefix,
-      });
+      props.landingBucket.addEventNotification(
+        s3.EventType.OBJECT_CREATED,
+        new s3n.SqsDestination(this.queue),
+        {
+          prefix,
+        },
+      );
     }
 
     this.function = new ServicepulseFunction(this, 'Function', {

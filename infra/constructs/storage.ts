@@ -61,13 +61,22 @@ export class DataStorage extends Construct {
     const athenaDays = props.athenaResultsExpirationDays ?? 7;
     const logDays = props.accessLogsExpirationDays ?? 365;
     new Problems('DataStorage')
-      .check(isInteger(ia, 30), `landingInfrequentAccessAfterDays must be an integer ≥ 30 (S3 minimum), got ${ia}`)
+      .check(
+        isInteger(ia, 30),
+        `landingInfrequentAccessAfterDays must be an integer ≥ 30 (S3 minimum), got ${ia}`,
+      )
       .check(
         isInteger(glacier, 1) && glacier >= ia + 30,
         `landingGlacierAfterDays must be at least 30 days after landingInfrequentAccessAfterDays (${ia}), got ${glacier}`,
       )
-      .check(isInteger(noncurrent, 1), `landingNoncurrentVersionDays must be a positive integer, got ${noncurrent}`)
-      .check(isInteger(athenaDays, 1), `athenaResultsExpirationDays must be a positive integer, got ${athenaDays}`)
+      .check(
+        isInteger(noncurrent, 1),
+        `landingNoncurrentVersionDays must be a positive integer, got ${noncurrent}`,
+      )
+      .check(
+        isInteger(athenaDays, 1),
+        `athenaResultsExpirationDays must be a positive integer, got ${athenaDays}`,
+      )
       .check(isInteger(logDays, 1), `accessLogsExpirationDays must be a positive integer, got ${logDays}`)
       .throwIfAny();
 
@@ -118,7 +127,10 @@ export class DataStorage extends Construct {
             prefix: 'landing/',
             transitions: [
               { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(ia) },
-              { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(glacier) },
+              {
+                storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                transitionAfter: Duration.days(glacier),
+              },
             ],
             noncurrentVersionExpiration: Duration.days(noncurrent),
           },
@@ -128,10 +140,7 @@ export class DataStorage extends Construct {
     this.lakeBucket = dataBucket('Lake', { lifecycleRules: [abortUploads] });
     this.resultsBucket = dataBucket('Results', { lifecycleRules: [abortUploads] });
     this.athenaResultsBucket = dataBucket('AthenaResults', {
-      lifecycleRules: [
-        { id: 'expire-query-results', expiration: Duration.days(athenaDays) },
-        abortUploads,
-      ],
+      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(athenaDays) }, abortUploads],
     });
   }
 }

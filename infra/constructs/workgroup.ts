@@ -89,6 +89,18 @@ export class AthenaWorkgroup extends Construct {
         resources: [this.arn],
       }),
     );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'athena',
+            resource: 'datacatalog',
+            resourceName: 'AwsDataCatalog',
+          }),
+        ],
+      }),
+    );
     grantObjects(grantee, {
       bucket: this.resultsBucket,
       prefixes: [this.outputPrefix],
@@ -96,7 +108,10 @@ export class AthenaWorkgroup extends Construct {
       key: this.key,
     });
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.resultsBucket.bucketArn] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [this.resultsBucket.bucketArn],
+      }),
     );
   }
 }

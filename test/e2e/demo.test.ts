@@ -45,7 +45,7 @@ describe('servicepulse demo', () => {
       const month = counts.find((c) => c.kpi_id === k.id && c.grain === 'month');
       if (k.id === 'plan_completion_pct') expect(day).toBeUndefined();
       else expect(Number(day?.n), `${k.id} day rows`).toBeGreaterThanOrEqual(21);
-      expect(Number(month?.n), `${k.id} month rows`).toBeGreaterThanOrEqual(2);
+      expect(Number(month?.n), `${k.id} month rows`).toBeGreaterThanOrEqual(1);
     }
   });
 

@@ -12,12 +12,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStore } from '../../functions/adapters/filesystem.ts';
 import { OutboxDelivery } from '../../functions/adapters/outbox.ts';
-import { type Lang, LANGUAGES } from '../../functions/core/config.ts';
+import { LANGUAGES, type Lang } from '../../functions/core/config.ts';
 import { composeDigest, digestName, renderCharts } from '../../functions/core/digest/message.ts';
 import { buildMime } from '../../functions/core/digest/mime.ts';
 import { buildDigestModel } from '../../functions/core/digest/model.ts';
@@ -131,7 +131,12 @@ describe.skipIf(!CHROMIUM)('the digest in headless Chromium', () => {
     const charts = renderCharts(model);
     const outbox = new OutboxDelivery(new FileSystemStore(dir));
     for (const lang of LANGUAGES) {
-      const message = composeDigest(model, { lang, from: config.digest.from, to: ['ceo@example.com'], charts });
+      const message = composeDigest(model, {
+        lang,
+        from: config.digest.from,
+        to: ['ceo@example.com'],
+        charts,
+      });
       const raw = await buildMime(message, { date: FIXTURE_AS_OF, messageId: `e2e-${lang}@example.com` });
       await outbox.deliver(message, raw);
       pages.set(lang, join(dir, 'outbox', `${digestName(model, lang)}.html`));
@@ -168,7 +173,11 @@ describe.skipIf(!CHROMIUM)('the digest in headless Chromium', () => {
     for (const lang of LANGUAGES) {
       // Act
       const out = resolve('docs', `digest-${lang}.png`);
-      await run(CHROMIUM!, [...chromiumArgs(600, 1500), `--screenshot=${out}`, pathToFileURL(pages.get(lang)!).href]);
+      await run(CHROMIUM!, [
+        ...chromiumArgs(600, 1500),
+        `--screenshot=${out}`,
+        pathToFileURL(pages.get(lang)!).href,
+      ]);
       // Assess
       expect((await stat(out)).size).toBeGreaterThan(10_000);
     }

@@ -1,8 +1,18 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataStorage } from '../../infra/constructs/storage.ts';
-import { flatten, resourceNamed, resources, type Synthesized, synth } from './support.ts';
+import {
+  type Cfn,
+  flatten,
+  resourceNamed,
+  resources,
+  roleStatements,
+  type Synthesized,
+  synth,
+  testApp,
+} from './support.ts';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -53,7 +63,10 @@ describe('buckets', () => {
     for (const prefix of DATA_BUCKETS) {
       expect(encryption(prefix)).toEqual({
         BucketKeyEnabled: true,
-        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        },
       });
     }
     expect(encryption('StorageAccessLogs').ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
@@ -66,7 +79,7 @@ describe('buckets', () => {
     // Act
     const denied = policies.map(([, p]) => ({
       bucket: flatten(p.Properties.Bucket),
-      statements: (p.Properties.PolicyDocument.Statement as any[]).filter((st) => st.Effect === 'Deny'),
+      statements: (p.Properties.PolicyDocument.Statement as Cfn[]).filter((st) => st.Effect === 'Deny'),
     }));
 
     // Assess
@@ -78,7 +91,10 @@ describe('buckets', () => {
           Action: 's3:*',
           Principal: { AWS: '*' },
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          Resource: [{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] }],
+          Resource: [
+            { 'Fn::GetAtt': [id, 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] },
+          ],
         }),
       );
       expect(statements).toContainEqual(
@@ -150,10 +166,37 @@ describe('lifecycle', () => {
   });
 });
 
+describe('an existing landing bucket', () => {
+  it('is used instead of a new one, with its key, and passes the security review', () => {
+    // Prepare
+    const keyArn = 'arn:aws:kms:eu-central-1:123456789012:key/0b7e-example';
+    const other = synth({ landingBucketName: 'acme-exports', landingKeyArn: keyArn });
+
+    // Act
+    const buckets = resources(other.template, 'AWS::S3::Bucket').map(([id]) => id);
+    const [, notifications] = resources(other.template, 'Custom::S3BucketNotifications')[0]!;
+    const reads = roleStatements(other.template, 'NormalizerFunctionRole').filter((st) =>
+      st.Action.includes('s3:GetObject'),
+    );
+    const violations = new AwsSolutionsChecks(other.app)
+      .validateScope(other.app)
+      .violations.map((v) => v.ruleName);
+
+    // Assess
+    expect(buckets.some((id) => id.startsWith('StorageLanding'))).toBe(false);
+    expect(notifications.Properties.BucketName).toBe('acme-exports');
+    expect(reads.flatMap((st) => st.Resource)).toContain('arn:<AWS::Partition>:s3:::acme-exports/landing/*');
+    expect(
+      roleStatements(other.template, 'NormalizerFunctionRole').some((st) => st.Resource.includes(keyArn)),
+    ).toBe(true);
+    expect(violations).toEqual([]);
+  });
+});
+
 describe('DataStorage props', () => {
   it('reports every invalid prop at once', () => {
     // Prepare
-    const stack = new Stack(new App(), 'T');
+    const stack = new Stack(testApp(), 'T');
 
     // Act
     const act = () =>
@@ -171,11 +214,11 @@ describe('DataStorage props', () => {
 
   it('destroys buckets and key when asked to', () => {
     // Prepare
-    const stack = new Stack(new App(), 'T');
+    const stack = new Stack(testApp(), 'T');
 
     // Act
     new DataStorage(stack, 'S', { removalPolicy: RemovalPolicy.DESTROY });
-    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, Cfn> };
 
     // Assess
     const policies = Object.values(template.Resources)

@@ -10,10 +10,19 @@ import { buildServicepulse } from '../../infra/build.ts';
 import { REPO_ROOT, repoPath } from '../../infra/paths.ts';
 import type { ServicepulseStack } from '../../infra/stack.ts';
 
+/** CloudFormation JSON as the tests read it: untyped by nature, checked by the assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized templates are untyped JSON
+export type Cfn = any;
+
 export const FIXTURE_CONFIG = 'test/infra/fixtures/servicepulse.config.yaml';
 
 export function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(repoPath('cdk.json'), 'utf8')).context as Record<string, unknown>;
+}
+
+/** A bare App for construct-level tests (CloudFormation schema validation off: it costs ~15 s). */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ builtinCloudFormationValidation: false, context });
 }
 
 export interface Synthesized {
@@ -22,11 +31,19 @@ export interface Synthesized {
   template: Template;
 }
 
-export function buildTestStack(context: Record<string, unknown> = {}, validate = false): { app: App; stack: ServicepulseStack } {
+export function buildTestStack(
+  context: Record<string, unknown> = {},
+  validate = false,
+): { app: App; stack: ServicepulseStack } {
   const app = new App({
     // CDK's built-in CloudFormation schema validation costs ~15 s; nag.test.ts runs it once.
     builtinCloudFormationValidation: validate,
-    context: { ...cdkJsonContext(), config: FIXTURE_CONFIG, alarmEmail: 'oncall@servicepulse.test', ...context },
+    context: {
+      ...cdkJsonContext(),
+      config: FIXTURE_CONFIG,
+      alarmEmail: 'oncall@servicepulse.test',
+      ...context,
+    },
   });
   return { app, stack: buildServicepulse(app, { bundle: false, cwd: REPO_ROOT }) };
 }
@@ -36,7 +53,12 @@ export function synth(context: Record<string, unknown> = {}, validate = false): 
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-export type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+export type Resource = {
+  Type: string;
+  Properties: Record<string, Cfn>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 export function resources(template: Template, type: string): [string, Resource][] {
   return Object.entries(template.findResources(type)) as [string, Resource][];
@@ -45,7 +67,10 @@ export function resources(template: Template, type: string): [string, Resource][
 /** The one resource of a type whose logical id starts with `prefix`. */
 export function resourceNamed(template: Template, type: string, prefix: string): [string, Resource] {
   const found = resources(template, type).filter(([id]) => id.startsWith(prefix));
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${found.map(([id]) => id).join(', ') || 'none'}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type} named ${prefix}*, found ${found.map(([id]) => id).join(', ') || 'none'}`,
+    );
   return found[0]!;
 }
 
@@ -53,17 +78,19 @@ export function resourceNamed(template: Template, type: string, prefix: string):
 export function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const v = value as Record<string, any>;
+  const v = value as Record<string, Cfn>;
   if (v && 'Ref' in v) return `<${v.Ref}>`;
   if (v && 'Fn::GetAtt' in v) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  if (v && 'Fn::Join' in v) return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0] as string);
-  if (v && 'Fn::Select' in v) return `<select ${flatten(v['Fn::Select'][0])} of ${flatten(v['Fn::Select'][1])}>`;
+  if (v && 'Fn::Join' in v)
+    return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0] as string);
+  if (v && 'Fn::Select' in v)
+    return `<select ${flatten(v['Fn::Select'][0])} of ${flatten(v['Fn::Select'][1])}>`;
   if (v && 'Fn::Split' in v) return `<split ${flatten(v['Fn::Split'][1])}>`;
   return JSON.stringify(value);
 }
 
 /** The state machine's Amazon States Language definition, intrinsics flattened into placeholders. */
-export function stateMachineDefinition(template: Template): Record<string, any> {
+export function stateMachineDefinition(template: Template): Record<string, Cfn> {
   const [, sm] = resources(template, 'AWS::StepFunctions::StateMachine')[0]!;
   return JSON.parse(flatten(sm.Properties.DefinitionString));
 }
@@ -79,7 +106,7 @@ export interface Statement {
 /** Every statement of every IAM policy (inline role policies included), resources flattened. */
 export function iamStatements(template: Template): Statement[] {
   const out: Statement[] = [];
-  const add = (policy: string, doc: { Statement: any[] }) => {
+  const add = (policy: string, doc: { Statement: Cfn[] }) => {
     for (const s of doc.Statement) {
       out.push({
         policy,

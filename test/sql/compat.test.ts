@@ -178,10 +178,13 @@ describe('time zones', () => {
 describe('arithmetic and NULLs', () => {
   it('integer division: DuckDB gives 0.333…, Trino 0, so only the guard keeps queries/ safe', async () => {
     // Prepare
-    const sql = 'SELECT 1/3 AS slash, 7/2 AS seven_halves, 1//3 AS truncating, CAST(1 AS DOUBLE)/3 AS cast_double';
+    const sql =
+      'SELECT 1/3 AS slash, 7/2 AS seven_halves, 1//3 AS truncating, CAST(1 AS DOUBLE)/3 AS cast_double';
     // Act
     const row = await one(sql);
-    const findings = checkStatement('SELECT 1/3 AS slash, 7/2 AS seven_halves, CAST(1 AS DOUBLE)/3 AS cast_double');
+    const findings = checkStatement(
+      'SELECT 1/3 AS slash, 7/2 AS seven_halves, CAST(1 AS DOUBLE)/3 AS cast_double',
+    );
     // Assess: Trino gives slash 0 and seven_halves 3; CAST(1 AS DOUBLE)/3 is 0.333… in both.
     expect(row.slash).toBeCloseTo(1 / 3, 12);
     expect(row.seven_halves).toBe(3.5);
@@ -203,7 +206,13 @@ describe('arithmetic and NULLs', () => {
     // Act
     const row = await one(sql);
     // Assess
-    expect(row).toEqual({ true_count: 1, non_null: 2, total: null, total_or_zero: 0, unknown_is_false: false });
+    expect(row).toEqual({
+      true_count: 1,
+      non_null: 2,
+      total: null,
+      total_or_zero: 0,
+      unknown_is_false: false,
+    });
   });
 
   it('DuckDB supports MERGE INTO (1.4 and later), which every KPI statement is', async () => {
@@ -228,21 +237,21 @@ describe('Parquet written by functions/core/parquet.ts', () => {
       abort: async () => {},
     };
     const columns: ColumnDef[] = [
-      { name: 'at', kind: 'timestamp', required: true },
+      { name: 'happened_at', kind: 'timestamp', required: true },
       { name: 'n', kind: 'integer', required: false },
       { name: 'x', kind: 'number', required: false },
     ];
     const writer = new ParquetRowWriter(columns, sink);
-    await writer.append({ at: Date.parse('2024-03-19T20:30:00.123Z'), n: 7, x: 0.5 });
+    await writer.append({ happened_at: Date.parse('2024-03-19T20:30:00.123Z'), n: 7, x: 0.5 });
     await writer.close();
     // Act
     const types = await engine.query(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
     const row = await one(
-      `SELECT CAST(at AT TIME ZONE 'Asia/Tehran' AS VARCHAR) AS local_time, at AS instant FROM read_parquet('${path}')`,
+      `SELECT CAST(happened_at AT TIME ZONE 'Asia/Tehran' AS VARCHAR) AS local_time, happened_at AS instant FROM read_parquet('${path}')`,
     );
     // Assess
     expect(types.map((t) => [t.column_name, t.column_type])).toEqual([
-      ['at', 'TIMESTAMP WITH TIME ZONE'],
+      ['happened_at', 'TIMESTAMP WITH TIME ZONE'],
       ['n', 'BIGINT'],
       ['x', 'DOUBLE'],
     ]);

@@ -88,8 +88,17 @@ describe('customer KPIs over a month', () => {
       denominator: 10,
       sample_size: 10,
     });
-    expect(h.row(rows, 'dormant_customers_pct', m)).toMatchObject({ value: 40, numerator: 2, denominator: 5 });
-    expect(h.row(rows, 'churn_rate_pct', m)).toMatchObject({ value: 50, numerator: 3, denominator: 6, sample_size: 6 });
+    expect(h.row(rows, 'dormant_customers_pct', m)).toMatchObject({
+      value: 40,
+      numerator: 2,
+      denominator: 5,
+    });
+    expect(h.row(rows, 'churn_rate_pct', m)).toMatchObject({
+      value: 50,
+      numerator: 3,
+      denominator: 6,
+      sample_size: 6,
+    });
     // Retention = (5 − 2) ÷ 6.
     expect(h.row(rows, 'retention_rate_pct', m)).toMatchObject({ value: 50, numerator: 3, denominator: 6 });
     expect(h.row(rows, 'key_account_churn_count', m)).toMatchObject({
@@ -130,15 +139,25 @@ describe('customer KPIs by day', () => {
     // day); at end c1 c2 c4 c6 c8 c11 = 6; created c2; churned c5.
     expect(h.row(rows, 'churn_rate_pct', '2024-02-29')).toMatchObject({ numerator: 1, denominator: 6 });
     expect(h.row(rows, 'retention_rate_pct', '2024-02-29')).toMatchObject({ numerator: 5, denominator: 6 });
-    expect(h.row(rows, 'avg_revenue_per_customer', '2024-02-29')).toMatchObject({ numerator: 5900, denominator: 8 });
+    expect(h.row(rows, 'avg_revenue_per_customer', '2024-02-29')).toMatchObject({
+      numerator: 5900,
+      denominator: 8,
+    });
     // 1 March: at start c1 c2 c4 c6 c8 c11 = 6; at end c1 c2 c3 c4 c8 c11 = 6 (c6 churns that day);
     // created c3. Dormant at the end of 1 March (90 days: on or before 2 December 2023): c4 (created
     // 2023-01-01, never active), c8, c11 = 3 of 6; c1's activity (20 March) lies after the day.
     expect(h.row(rows, 'churn_rate_pct', '2024-03-01')).toMatchObject({ numerator: 1, denominator: 6 });
     expect(h.row(rows, 'churn_rate_pct', '2024-03-01')?.value).toBeCloseTo(100 / 6, 10);
     expect(h.row(rows, 'retention_rate_pct', '2024-03-01')?.value).toBeCloseTo(500 / 6, 10);
-    expect(h.row(rows, 'dormant_customers_pct', '2024-03-01')).toMatchObject({ value: 50, numerator: 3, denominator: 6 });
-    expect(h.row(rows, 'avg_revenue_per_customer', '2024-03-01')).toMatchObject({ numerator: 6100, denominator: 9 });
+    expect(h.row(rows, 'dormant_customers_pct', '2024-03-01')).toMatchObject({
+      value: 50,
+      numerator: 3,
+      denominator: 6,
+    });
+    expect(h.row(rows, 'avg_revenue_per_customer', '2024-03-01')).toMatchObject({
+      numerator: 6100,
+      denominator: 9,
+    });
     // The key account c4 churns on 10 March only.
     expect(h.row(rows, 'key_account_churn_count', '2024-03-10')?.value).toBe(1);
     expect(h.row(rows, 'key_account_churn_count', '2024-03-09')?.value).toBe(0);
@@ -159,8 +178,17 @@ describe('empty denominators', () => {
     const days = await h.run('day', '2024-03-09', '2024-03-09');
     const months = await h.run('month', '2024-03-01', '2024-03-31');
     // Assess: on 9 March there is no customer at all.
-    for (const kpi of ['avg_revenue_per_customer', 'dormant_customers_pct', 'churn_rate_pct', 'retention_rate_pct']) {
-      expect(h.row(days, kpi, '2024-03-09'), kpi).toMatchObject({ value: null, denominator: 0, sample_size: 0 });
+    for (const kpi of [
+      'avg_revenue_per_customer',
+      'dormant_customers_pct',
+      'churn_rate_pct',
+      'retention_rate_pct',
+    ]) {
+      expect(h.row(days, kpi, '2024-03-09'), kpi).toMatchObject({
+        value: null,
+        denominator: 0,
+        sample_size: 0,
+      });
     }
     expect(h.row(days, 'key_account_churn_count', '2024-03-09')).toMatchObject({ value: 0, sample_size: 0 });
     // March: one customer created by its end (revenue 70), none at start, none at end.
@@ -194,11 +222,22 @@ describe('dormant_customers_pct', () => {
     const days = await h.run('day', '2024-03-30', '2024-03-31');
     const months = await h.run('month', '2024-03-01', '2024-03-31');
     // Assess: on 31 March (day and month alike) p and r of p, q, r, s are dormant.
-    expect(h.row(days, 'dormant_customers_pct', '2024-03-31')).toMatchObject({ value: 50, numerator: 2, denominator: 4 });
-    expect(h.row(months, 'dormant_customers_pct', '2024-03-01')).toMatchObject({ value: 50, numerator: 2, denominator: 4 });
+    expect(h.row(days, 'dormant_customers_pct', '2024-03-31')).toMatchObject({
+      value: 50,
+      numerator: 2,
+      denominator: 4,
+    });
+    expect(h.row(months, 'dormant_customers_pct', '2024-03-01')).toMatchObject({
+      value: 50,
+      numerator: 2,
+      denominator: 4,
+    });
     // On 30 March the boundary moves a day back (1 March is 29 days before 30 March): of p, q, r, s
     // and t (churned only on 31 March, so still a customer; last active June 2023) only t: 1 of 5.
-    expect(h.row(days, 'dormant_customers_pct', '2024-03-30')).toMatchObject({ numerator: 1, denominator: 5 });
+    expect(h.row(days, 'dormant_customers_pct', '2024-03-30')).toMatchObject({
+      numerator: 1,
+      denominator: 5,
+    });
   });
 
   it('uses 90 days by default', async () => {
@@ -212,7 +251,11 @@ describe('dormant_customers_pct', () => {
     // Act
     const rows = await h.run('day', '2024-06-30');
     // Assess
-    expect(h.row(rows, 'dormant_customers_pct', '2024-06-30')).toMatchObject({ value: 50, numerator: 1, denominator: 2 });
+    expect(h.row(rows, 'dormant_customers_pct', '2024-06-30')).toMatchObject({
+      value: 50,
+      numerator: 1,
+      denominator: 2,
+    });
   });
 });
 
@@ -222,7 +265,10 @@ describe('snapshots', () => {
     // loaded later; z's latest snapshot moves it into key accounts and raises its revenue.
     h = await kpiHarness(TEHRAN);
     await h.load('customers', [
-      customer('x', '2023-01-01T08:00:00Z', { churned_at: '2024-03-10T08:00:00Z', updated_at: '2024-03-11T00:00:00Z' }),
+      customer('x', '2023-01-01T08:00:00Z', {
+        churned_at: '2024-03-10T08:00:00Z',
+        updated_at: '2024-03-11T00:00:00Z',
+      }),
       customer('y', '2023-01-01T08:00:00Z', { updated_at: '2024-03-11T00:00:00Z' }),
       customer('z', '2023-01-01T08:00:00Z', {
         churned_at: '2024-03-12T08:00:00Z',
@@ -233,7 +279,10 @@ describe('snapshots', () => {
     ]);
     await h.load('customers', [
       customer('x', '2023-01-01T08:00:00Z', { updated_at: '2024-03-01T00:00:00Z' }),
-      customer('y', '2023-01-01T08:00:00Z', { churned_at: '2024-03-05T08:00:00Z', updated_at: '2024-03-06T00:00:00Z' }),
+      customer('y', '2023-01-01T08:00:00Z', {
+        churned_at: '2024-03-05T08:00:00Z',
+        updated_at: '2024-03-06T00:00:00Z',
+      }),
       customer('z', '2023-01-01T08:00:00Z', { revenue_to_date: 100, updated_at: '2024-03-02T00:00:00Z' }),
     ]);
     // Act
@@ -242,6 +291,10 @@ describe('snapshots', () => {
     const m = '2024-03-01';
     expect(h.row(rows, 'churn_rate_pct', m)).toMatchObject({ numerator: 2, denominator: 3 });
     expect(h.row(rows, 'key_account_churn_count', m)?.value).toBe(1);
-    expect(h.row(rows, 'avg_revenue_per_customer', m)).toMatchObject({ value: 300, numerator: 900, denominator: 3 });
+    expect(h.row(rows, 'avg_revenue_per_customer', m)).toMatchObject({
+      value: 300,
+      numerator: 900,
+      denominator: 3,
+    });
   });
 });

@@ -64,10 +64,16 @@ describe('callback_completion_pct and key_account_callbacks', () => {
     expect(h.row(rows, 'key_account_callbacks', '2024-03-01')).toMatchObject({ value: 3, numerator: null });
     expect(h.row(rows, 'key_account_callbacks', '2024-04-01')?.value).toBe(1);
     // February: f4 planned and done (in March) → 100 %; no key-account call-back done in February.
-    expect(h.row(rows, 'callback_completion_pct', '2024-02-01')).toMatchObject({ value: 100, denominator: 1 });
+    expect(h.row(rows, 'callback_completion_pct', '2024-02-01')).toMatchObject({
+      value: 100,
+      denominator: 1,
+    });
     expect(h.row(rows, 'key_account_callbacks', '2024-02-01')?.value).toBe(0);
     // April: nothing planned → NULL, not 0.
-    expect(h.row(rows, 'callback_completion_pct', '2024-04-01')).toMatchObject({ value: null, denominator: 0 });
+    expect(h.row(rows, 'callback_completion_pct', '2024-04-01')).toMatchObject({
+      value: null,
+      denominator: 0,
+    });
   });
 
   it('count on the local day, either side of local midnight (day)', async () => {
@@ -77,15 +83,27 @@ describe('callback_completion_pct and key_account_callbacks', () => {
     // Act
     const rows = await h.run('day', '2024-03-05', '2024-03-22');
     // Assess. 5 March: planned f1 f2 f3, done f1 f3 → 2/3; key call-backs done: f4.
-    expect(h.row(rows, 'callback_completion_pct', '2024-03-05')).toMatchObject({ numerator: 2, denominator: 3 });
+    expect(h.row(rows, 'callback_completion_pct', '2024-03-05')).toMatchObject({
+      numerator: 2,
+      denominator: 3,
+    });
     expect(h.row(rows, 'key_account_callbacks', '2024-03-05')?.value).toBe(1);
     // 20 March: f6; 21 March: f5.
-    expect(h.row(rows, 'callback_completion_pct', '2024-03-20')).toMatchObject({ value: 100, denominator: 1 });
-    expect(h.row(rows, 'callback_completion_pct', '2024-03-21')).toMatchObject({ value: 100, denominator: 1 });
+    expect(h.row(rows, 'callback_completion_pct', '2024-03-20')).toMatchObject({
+      value: 100,
+      denominator: 1,
+    });
+    expect(h.row(rows, 'callback_completion_pct', '2024-03-21')).toMatchObject({
+      value: 100,
+      denominator: 1,
+    });
     expect(h.row(rows, 'key_account_callbacks', '2024-03-20')?.value).toBe(1);
     expect(h.row(rows, 'key_account_callbacks', '2024-03-21')?.value).toBe(1);
     // 22 March: nothing.
-    expect(h.row(rows, 'callback_completion_pct', '2024-03-22')).toMatchObject({ value: null, denominator: 0 });
+    expect(h.row(rows, 'callback_completion_pct', '2024-03-22')).toMatchObject({
+      value: null,
+      denominator: 0,
+    });
     expect(h.row(rows, 'key_account_callbacks', '2024-03-22')).toMatchObject({ value: 0, sample_size: 0 });
   });
 
@@ -140,9 +158,15 @@ describe('operating_cost, budget_utilization_pct and budget_savings_pct', () => 
       denominator: null,
       sample_size: 2,
     });
-    expect(h.row(rows, 'budget_utilization_pct', '2024-03-01')).toMatchObject({ numerator: 100, denominator: 120 });
+    expect(h.row(rows, 'budget_utilization_pct', '2024-03-01')).toMatchObject({
+      numerator: 100,
+      denominator: 120,
+    });
     expect(h.row(rows, 'budget_utilization_pct', '2024-03-01')?.value).toBeCloseTo(250 / 3, 10);
-    expect(h.row(rows, 'budget_savings_pct', '2024-03-01')).toMatchObject({ numerator: 20, denominator: 120 });
+    expect(h.row(rows, 'budget_savings_pct', '2024-03-01')).toMatchObject({
+      numerator: 20,
+      denominator: 120,
+    });
     expect(h.row(rows, 'budget_savings_pct', '2024-03-01')?.value).toBeCloseTo(50 / 3, 10);
     // 2 March: actual only → operating cost 50, both budget KPIs NULL (their numerators still carry
     // the day's spend: utilisation 50, savings 0 − 50).
@@ -152,14 +176,21 @@ describe('operating_cost, budget_utilization_pct and budget_savings_pct', () => 
       numerator: 50,
       denominator: 0,
     });
-    expect(h.row(rows, 'budget_savings_pct', '2024-03-02')).toMatchObject({ value: null, numerator: -50, denominator: 0 });
+    expect(h.row(rows, 'budget_savings_pct', '2024-03-02')).toMatchObject({
+      value: null,
+      numerator: -50,
+      denominator: 0,
+    });
     // 3 March: budget only → nothing spent: 0 % used, 100 % saved.
     expect(h.row(rows, 'operating_cost', '2024-03-03')).toMatchObject({ value: 0, sample_size: 0 });
     expect(h.row(rows, 'budget_utilization_pct', '2024-03-03')).toMatchObject({ value: 0, denominator: 100 });
     expect(h.row(rows, 'budget_savings_pct', '2024-03-03')).toMatchObject({ value: 100, numerator: 100 });
     // 4 March: nothing booked.
     expect(h.row(rows, 'operating_cost', '2024-03-04')).toMatchObject({ value: 0, sample_size: 0 });
-    expect(h.row(rows, 'budget_utilization_pct', '2024-03-04')).toMatchObject({ value: null, sample_size: 0 });
+    expect(h.row(rows, 'budget_utilization_pct', '2024-03-04')).toMatchObject({
+      value: null,
+      sample_size: 0,
+    });
     expect(h.row(rows, 'budget_savings_pct', '2024-03-04')).toMatchObject({ value: null, sample_size: 0 });
     // 5 March: over budget → 110 % used, −10 % saved.
     expect(h.row(rows, 'budget_utilization_pct', '2024-03-05')?.value).toBeCloseTo(110, 10);
@@ -176,8 +207,16 @@ describe('operating_cost, budget_utilization_pct and budget_savings_pct', () => 
     // Assess. March: actual 80 + 20 + 50 + 110 = 260; budget 120 + 100 + 100 = 320.
     const m = '2024-03-01';
     expect(h.row(rows, 'operating_cost', m)).toMatchObject({ value: 260, sample_size: 4 });
-    expect(h.row(rows, 'budget_utilization_pct', m)).toMatchObject({ value: 81.25, numerator: 260, denominator: 320 });
-    expect(h.row(rows, 'budget_savings_pct', m)).toMatchObject({ value: 18.75, numerator: 60, denominator: 320 });
+    expect(h.row(rows, 'budget_utilization_pct', m)).toMatchObject({
+      value: 81.25,
+      numerator: 260,
+      denominator: 320,
+    });
+    expect(h.row(rows, 'budget_savings_pct', m)).toMatchObject({
+      value: 18.75,
+      numerator: 60,
+      denominator: 320,
+    });
     for (const kpi of ['budget_utilization_pct', 'budget_savings_pct']) {
       const daily = days.filter((r) => r.kpi_id === kpi);
       expect(daily).toHaveLength(31);
@@ -226,7 +265,11 @@ describe('plan_completion_pct', () => {
     const rows = await h.run('month', '2024-03-01', '2024-04-30');
     // Assess. March: 31 of 29 overall; work_plan 20/20; customer_survey 5/5; info_relay 6/4.
     const m = '2024-03-01';
-    expect(h.row(rows, 'plan_completion_pct', m)).toMatchObject({ numerator: 31, denominator: 29, sample_size: 4 });
+    expect(h.row(rows, 'plan_completion_pct', m)).toMatchObject({
+      numerator: 31,
+      denominator: 29,
+      sample_size: 4,
+    });
     expect(h.row(rows, 'plan_completion_pct', m)?.value).toBeCloseTo((100 * 31) / 29, 10);
     expect(h.row(rows, 'plan_completion_pct', m, 'plan_kind', 'work_plan')).toMatchObject({
       value: 100,
@@ -257,7 +300,11 @@ describe('plan_completion_pct', () => {
   it('lets the latest delivery of a plan win', async () => {
     // Prepare: p2 re-delivered with 9 achieved instead of 8.
     h = await kpiHarness(TEHRAN);
-    await h.load('plans', [plan('p1', '2024-03', 'work_plan', 10, 12), plan('p2', '2024-03', 'work_plan', 10, 8)], 'p-v1.ndjson');
+    await h.load(
+      'plans',
+      [plan('p1', '2024-03', 'work_plan', 10, 12), plan('p2', '2024-03', 'work_plan', 10, 8)],
+      'p-v1.ndjson',
+    );
     await h.load('plans', [plan('p2', '2024-03', 'work_plan', 10, 9)], 'p-v2.ndjson');
     // Act
     const rows = await h.run('month', '2024-03-01', '2024-03-31');

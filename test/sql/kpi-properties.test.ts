@@ -141,41 +141,48 @@ function extraRows(events: readonly ExtraEvent[], monthStart: string, tz: string
   return out;
 }
 
-function near(actual: unknown, expected: number, what: string): void {
-  const a = Number(actual ?? 0);
-  expect(Math.abs(a - expected), `${what}: month ${a}, sum of days ${expected}`).toBeLessThanOrEqual(
-    1e-9 * Math.max(1, Math.abs(expected)),
-  );
-}
-
-/** Checks every additive month row against its days; returns the number of month rows checked. */
-function assertAdditive(rows: SqlRow[], month: string, days: number): number {
+/** Where the month row of an additive KPI is not the sum of its days: one line per mismatch. */
+function additivityProblems(
+  rows: SqlRow[],
+  month: string,
+  days: number,
+): { checked: number; problems: string[] } {
   const isAdditive = (r: SqlRow) => ADDITIVE.includes(String(r.kpi_id));
   const monthRows = rows.filter((r) => r.grain === 'month' && r.period_start === month && isAdditive(r));
-  const dayRows = rows.filter((r) => r.grain === 'day' && String(r.period_start).startsWith(month.slice(0, 7)));
+  const dayRows = rows.filter(
+    (r) => r.grain === 'day' && String(r.period_start).startsWith(month.slice(0, 7)),
+  );
   const same = (a: SqlRow, b: SqlRow) =>
     a.kpi_id === b.kpi_id && a.dimension === b.dimension && a.dimension_value === b.dimension_value;
+  const problems: string[] = [];
+  const compare = (what: string, monthValue: unknown, sumOfDays: number) => {
+    const m = Number(monthValue ?? 0);
+    if (Math.abs(m - sumOfDays) > 1e-9 * Math.max(1, Math.abs(sumOfDays))) {
+      problems.push(`${what}: month ${m}, sum of days ${sumOfDays}`);
+    }
+  };
   for (const m of monthRows) {
     const what = `${m.kpi_id} ${m.dimension}=${m.dimension_value}`;
     const daily = dayRows.filter((d) => same(d, m));
     // Overall rows exist for every day; a dimension's day row is left out when it has no records.
-    if (m.dimension === 'all') expect(daily, what).toHaveLength(days);
+    if (m.dimension === 'all' && daily.length !== days) problems.push(`${what}: ${daily.length} day rows`);
     const sum = (f: string) => daily.reduce((s, d) => s + Number(d[f] ?? 0), 0);
     if (m.numerator === null && m.denominator === null) {
-      near(m.value, sum('value'), what);
+      compare(`${what} value`, m.value, sum('value'));
     } else {
-      near(m.numerator, sum('numerator'), `${what} numerator`);
-      near(m.denominator, sum('denominator'), `${what} denominator`);
+      compare(`${what} numerator`, m.numerator, sum('numerator'));
+      compare(`${what} denominator`, m.denominator, sum('denominator'));
     }
   }
   // No day row of an additive KPI without its month row (the month holds every day's records).
   for (const d of dayRows.filter(isAdditive)) {
-    expect(
-      monthRows.some((m) => same(m, d)),
-      `${d.kpi_id} ${d.dimension}=${d.dimension_value} on ${d.period_start}`,
-    ).toBe(true);
+    if (!monthRows.some((m) => same(m, d))) {
+      problems.push(
+        `${d.kpi_id} ${d.dimension}=${d.dimension_value}: a row on ${d.period_start}, none for the month`,
+      );
+    }
   }
-  return monthRows.length;
+  return { checked: monthRows.length, problems };
 }
 
 describe('additive KPIs', () => {
@@ -210,13 +217,17 @@ describe('additive KPIs', () => {
           await h.run('day', period.start, period.end);
           const rows = await h.run('month', period.start, period.end);
           // Assess
-          expect(assertAdditive(rows, month, days)).toBeGreaterThanOrEqual(ADDITIVE.length);
+          const { checked, problems } = additivityProblems(rows, month, days);
+          expect(problems).toEqual([]);
+          expect(checked).toBeGreaterThanOrEqual(ADDITIVE.length);
           await h.close();
           h = undefined;
         },
       ),
       {
         numRuns: 8,
+        // Each run ingests and computes a whole lake: report the first counterexample, do not shrink.
+        endOnFailure: true,
         // First, a fixed case with each kind of cross-day record inside one month (April 2024, Tehran):
         // an incident reported on the 5th and again on the 9th, a follow-up planned on the 3rd and
         // done on the 6th, a customer calling back across midnight, a key account churning.
@@ -244,25 +255,25 @@ describe('additive KPIs', () => {
 // ── reruns ────────────────────────────────────────────────────────────────────
 describe('reruns', () => {
   it('an identical rerun changes no row, not even computed_at or run_id', async () => {
-    // Prepare: two weeks of demo data in Asia/Tehran, computed once as of 2030-01-01.
+    // Prepare: eight days of demo data in Asia/Tehran, computed once as of 2030-01-01.
     h = await kpiHarness({ timezone: 'Asia/Tehran' });
     for (const f of generateDemo({
-      days: 14,
-      endDate: '2024-05-14',
+      days: 8,
+      endDate: '2024-05-08',
       timezone: 'Asia/Tehran',
       workWeek: [6, 7, 1, 2, 3],
-      scale: 0.05,
+      scale: 0.03,
       seed: 7,
     })) {
       await ingestText(h, f.path, f.entity, f.content);
     }
-    await h.run('day', '2024-05-01', '2024-05-14', '2030-01-01T00:00:00Z');
+    await h.run('day', '2024-05-01', '2024-05-08', '2030-01-01T00:00:00Z');
     const first = await h.run('month', '2024-05-01', '2024-05-31', '2030-01-01T00:00:00Z');
     // Act: the same runs, later (every window has long closed, so no value can change).
-    await h.run('day', '2024-05-01', '2024-05-14', '2031-06-01T00:00:00Z');
+    await h.run('day', '2024-05-01', '2024-05-08', '2031-06-01T00:00:00Z');
     const second = await h.run('month', '2024-05-01', '2024-05-31', '2031-06-01T00:00:00Z');
     // Assess
-    expect(first.length).toBeGreaterThan(500);
+    expect(first.length).toBeGreaterThan(300);
     expect(second).toEqual(first);
     expect(new Set(second.map((r) => r.computed_at))).toEqual(new Set(['2030-01-01T00:00:00.000Z']));
   });
@@ -315,7 +326,9 @@ describe('reruns', () => {
       computed_at: '2030-02-01T00:00:00.000Z',
     });
     expect(agentRow(after, 'day', '2024-05-10', 'A')).toEqual(agentRow(before, 'day', '2024-05-10', 'A'));
-    const total = after.find((r) => r.kpi_id === 'calls_total' && r.grain === 'day' && r.period_start === '2024-05-10');
+    const total = after.find(
+      (r) => r.kpi_id === 'calls_total' && r.grain === 'day' && r.period_start === '2024-05-10',
+    );
     expect(total).toMatchObject({ value: 2, computed_at: '2030-02-01T00:00:00.000Z' });
     expect(total?.run_id).toMatch(/^day-2024-05-10-2024-05-10-/);
     // Exactly those two rows went: the queue and overall rows of 10 May were updated in place.
@@ -358,9 +371,15 @@ describe('daylight saving time', () => {
     const rows = await h.run('day', '2024-03-30', '2024-04-01');
     // Assess: the 31st has 23 + 2 calls in 23 clock hours; its neighbours one call in one hour each.
     expect(callsRow(rows, 'calls_total', '2024-03-31')?.value).toBe(25);
-    expect(callsRow(rows, 'calls_answered_per_hour', '2024-03-31')).toMatchObject({ numerator: 25, denominator: 23 });
+    expect(callsRow(rows, 'calls_answered_per_hour', '2024-03-31')).toMatchObject({
+      numerator: 25,
+      denominator: 23,
+    });
     expect(callsRow(rows, 'calls_total', '2024-03-30')?.value).toBe(1);
-    expect(callsRow(rows, 'calls_answered_per_hour', '2024-03-30')).toMatchObject({ value: 1, denominator: 1 });
+    expect(callsRow(rows, 'calls_answered_per_hour', '2024-03-30')).toMatchObject({
+      value: 1,
+      denominator: 1,
+    });
     expect(callsRow(rows, 'calls_total', '2024-04-01')?.value).toBe(1);
   });
 
@@ -382,7 +401,10 @@ describe('daylight saving time', () => {
     // Assess: the 3rd has 5 calls in the clock hours 00, 01, 03 and 23.
     expect(callsRow(rows, 'calls_total', '2024-11-02')?.value).toBe(1);
     expect(callsRow(rows, 'calls_total', '2024-11-03')?.value).toBe(5);
-    expect(callsRow(rows, 'calls_answered_per_hour', '2024-11-03')).toMatchObject({ numerator: 5, denominator: 4 });
+    expect(callsRow(rows, 'calls_answered_per_hour', '2024-11-03')).toMatchObject({
+      numerator: 5,
+      denominator: 4,
+    });
     expect(callsRow(rows, 'calls_total', '2024-11-04')?.value).toBe(1);
   });
 
@@ -394,13 +416,18 @@ describe('daylight saving time', () => {
     h = await kpiHarness({ timezone: 'America/New_York' });
     await h.load(
       'calls',
-      Array.from({ length: 25 }, (_, i) => inboundAnswered(`h${i}`, Date.parse('2024-11-03T04:10:00Z') + i * 3_600_000)),
+      Array.from({ length: 25 }, (_, i) =>
+        inboundAnswered(`h${i}`, Date.parse('2024-11-03T04:10:00Z') + i * 3_600_000),
+      ),
     );
     // Act
     const rows = await h.run('day', '2024-11-03');
     // Assess
     expect(callsRow(rows, 'calls_total', '2024-11-03')?.value).toBe(25);
-    expect(callsRow(rows, 'calls_answered_per_hour', '2024-11-03')).toMatchObject({ value: 1, denominator: 25 });
+    expect(callsRow(rows, 'calls_answered_per_hour', '2024-11-03')).toMatchObject({
+      value: 1,
+      denominator: 25,
+    });
   });
 
   it('Asia/Tehran (UTC+03:30): clock hours are local, not UTC, hours', async () => {
@@ -413,6 +440,9 @@ describe('daylight saving time', () => {
     // Act
     const rows = await h.run('day', '2024-05-10');
     // Assess
-    expect(callsRow(rows, 'calls_answered_per_hour', '2024-05-10')).toMatchObject({ value: 2, denominator: 1 });
+    expect(callsRow(rows, 'calls_answered_per_hour', '2024-05-10')).toMatchObject({
+      value: 2,
+      denominator: 1,
+    });
   });
 });

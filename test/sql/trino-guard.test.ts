@@ -85,7 +85,13 @@ describe('the guard catches', () => {
     const findings = checkStatement(sql);
     // Assess
     expect(findings).toEqual([
-      expect.objectContaining({ rule: 'integer-division', severity: 'error', line: 1, column: 8, text: '1/3' }),
+      expect.objectContaining({
+        rule: 'integer-division',
+        severity: 'error',
+        line: 1,
+        column: 8,
+        text: '1/3',
+      }),
     ]);
     expect(findings[0]!.message).toContain('Trino truncates');
   });
@@ -96,7 +102,9 @@ describe('the guard catches', () => {
     // Act
     const findings = checkStatement(sql);
     // Assess
-    expect(findings).toEqual([expect.objectContaining({ rule: 'integer-division', text: 'count(*) / count(x)' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'integer-division', text: 'count(*) / count(x)' }),
+    ]);
   });
 
   it('an integer division through aliases of another CTE (count_if, date_diff, sum of integers)', () => {
@@ -138,6 +146,44 @@ describe('the guard catches', () => {
     // Assess
     expect(rules(findings)).toEqual(['integer-division', 'integer-division']);
     expect(findings[0]!.message).toContain('not provably non-integer (left unknown, right integer)');
+  });
+
+  it('the pattern of queries/ without its DOUBLE casts: integer counts re-selected under the same name', () => {
+    // Prepare
+    const sql = [
+      'WITH m AS (SELECT count_if(a) AS hits, count(*) AS n FROM servicepulse_lake.calls),',
+      'v AS (',
+      "  SELECT CASE k.kind WHEN 'rate' THEN m.hits END AS numerator, CASE k.kind WHEN 'rate' THEN m.n END AS denominator",
+      "  FROM m CROSS JOIN (VALUES ('rate')) AS k (kind)",
+      '), w AS (',
+      '  SELECT CASE WHEN numerator IS NULL THEN NULL ELSE numerator END AS numerator, denominator FROM v',
+      ')',
+      'SELECT 100 * numerator / nullif(denominator, 0) AS value FROM w',
+    ].join('\n');
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'integer-division',
+        line: 8,
+        text: '100 * numerator / nullif(denominator, 0)',
+      }),
+    ]);
+  });
+
+  it('a name two CTEs define with different types (which one is meant is not resolved)', () => {
+    // Prepare: `x` is a DOUBLE in a and an integer in b; the division reads b's.
+    const sql = [
+      'WITH a AS (SELECT CAST(v AS DOUBLE) AS x FROM t), b AS (SELECT count(*) AS x FROM t)',
+      'SELECT b.x / 2 FROM b',
+    ].join('\n');
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'integer-division', message: expect.stringContaining('left unknown') }),
+    ]);
   });
 
   it('a decimal literal in a division (warning: Trino makes it DECIMAL, fixing the scale)', () => {
@@ -206,7 +252,8 @@ describe('the guard catches', () => {
   it('AT TIME ZONE on a plain TIMESTAMP literal (Athena: UTC → local; DuckDB: local → UTC)', () => {
     // Prepare
     const naive = "SELECT TIMESTAMP '2024-03-19 20:30:00' AT TIME ZONE 'Asia/Tehran'";
-    const column = "SELECT CAST(created_at AT TIME ZONE 'Asia/Tehran' AS date) FROM servicepulse_lake.tickets";
+    const column =
+      "SELECT CAST(created_at AT TIME ZONE 'Asia/Tehran' AS date) FROM servicepulse_lake.tickets";
     // Act
     const a = checkStatement(naive);
     const b = checkStatement(column);

@@ -22,7 +22,11 @@ export function fixtureConfig(extra: Record<string, unknown> = {}): Config {
     currency: 'IRR',
     targets: {
       abandonment_rate_pct: { max: 5, warn: 4 },
-      service_level_pct: { day: { min: 80, warn: 85 }, month: { min: 82 }, dimensions: { 'queue=vip': { min: 90 } } },
+      service_level_pct: {
+        day: { min: 80, warn: 85 },
+        month: { min: 82 },
+        dimensions: { 'queue=vip': { min: 90 } },
+      },
     },
     digest: {
       from: 'Servicepulse <kpi@example.com>',
@@ -46,9 +50,11 @@ export function fixturePeriods(grain: Grain, date: string, n: number): Period[] 
 function inside(k: KpiDefinition, grain: Grain, i: number): number {
   const wobble = Math.sin(i * 1.7 + k.id.length) * 0.04;
   const t = defaultTarget(k, grain);
-  if (t?.min !== undefined && t.max !== undefined) return (t.min + t.max) / 2 + ((t.max - t.min) / 4) * wobble * 10;
+  if (t?.min !== undefined && t.max !== undefined)
+    return (t.min + t.max) / 2 + ((t.max - t.min) / 4) * wobble * 10;
   if (t?.max !== undefined) return t.max === 0 ? 0 : t.max * (0.7 + wobble);
-  if (t?.min !== undefined) return k.unit === 'pct' ? Math.min(100, t.min + 6 + wobble * 50) : t.min * 1.3 + 5;
+  if (t?.min !== undefined)
+    return k.unit === 'pct' ? Math.min(100, t.min + 6 + wobble * 50) : t.min * 1.3 + 5;
   const base: Record<string, number> = {
     count: 140,
     pct: 35,
@@ -86,7 +92,8 @@ export function fixtureRows(grain: Grain, date: string, n = 14): KpiResultRow[] 
     periods.forEach((p, i) => {
       const last = i === periods.length - 1;
       let v: number | null = inside(k, grain, i);
-      if (k.id === 'service_level_pct' && i >= periods.length - 3) v = [72, 70, 68.5][i - (periods.length - 3)]!;
+      if (k.id === 'service_level_pct' && i >= periods.length - 3)
+        v = [72, 70, 68.5][i - (periods.length - 3)]!;
       if (k.id === 'abandonment_rate_pct' && last) v = 4.6;
       if (k.id === 'complaint_resolution_satisfaction_pct' && last) v = null;
       push(k, p, 'all', 'all', v);

@@ -21,11 +21,18 @@
  * the first argument, coalesce/greatest/least/CASE/IF → the common type of the branches that are known,
  * as Trino coerces them); arithmetic (double wins over decimal wins over integer); and column
  * references, resolved by name through the statement's own select items (`expr AS alias`, iterated to
- * a fixpoint) and the curated lake columns (contract kind integer → integer, number → double). A name
- * defined with different known types in one statement is unknown, and unknown is never proof.
+ * a fixpoint) and the curated lake columns of the entities the statement reads (contract kind integer →
+ * integer, number → double). A name defined with different known types in one statement is unknown,
+ * and unknown is never proof.
  */
 import { TrinoSQL, TrinoSqlListener, TrinoSqlVisitor } from 'dt-sql-parser';
-import { type ColumnKind, curatedColumns, ENTITIES } from '../../functions/core/contracts.ts';
+import {
+  type ColumnKind,
+  curatedColumns,
+  ENTITIES,
+  type Entity,
+  isEntity,
+} from '../../functions/core/contracts.ts';
 import { ATHENA_ENGINE3_FUNCTIONS, ATHENA_ENGINE3_TYPES } from './athena-functions.ts';
 
 export type GuardRule =
@@ -59,9 +66,20 @@ export type SqlType =
   | 'unknown';
 
 export interface GuardOptions {
-  /** Types of columns by (lower-case) name, besides the statement's aliases; default: the curated lake. */
+  /**
+   * Types of table columns by (lower-case) name, besides the statement's aliases; default: the curated
+   * lake columns of the entities the statement reads (`FROM <schema>.<entity>`).
+   */
   columns?: ReadonlyMap<string, SqlType>;
 }
+
+/**
+ * The inference's own elements below every type: `null` is the NULL literal's (it takes the type of
+ * what it is combined with, as Trino coerces it); `pending` is an alias name resolution has not typed
+ * yet (anything computed from it is pending too). Both are reported as unknown. 'unknown' is the top:
+ * it cannot be proved, and combining with it stays unknown.
+ */
+type Inferred = SqlType | 'null' | 'pending';
 
 // ── parse-tree node types, taken from the public listener's and visitor's signatures ────────────────
 type Ctx<K extends keyof TrinoSqlListener> = Parameters<NonNullable<TrinoSqlListener[K]>>[0];
@@ -84,10 +102,13 @@ const KIND_TYPES: Record<ColumnKind, SqlType> = {
   boolean: 'boolean',
 };
 
-/** The curated lake's columns by name (every entity, plus the `dt` partition); a clash is unknown. */
-export function lakeColumnTypes(): Map<string, SqlType> {
+/**
+ * The curated lake's columns by name (plus the `dt` partition), of the given entities (default: all);
+ * a name two entities type differently is unknown.
+ */
+export function lakeColumnTypes(entities: readonly Entity[] = ENTITIES): Map<string, SqlType> {
   const out = new Map<string, SqlType>([['dt', 'date']]);
-  for (const entity of ENTITIES) {
+  for (const entity of entities) {
     for (const c of curatedColumns(entity)) {
       const t = KIND_TYPES[c.kind];
       const seen = out.get(c.name);
@@ -239,10 +260,12 @@ const TIMESTAMP_FUNCTIONS = new Set([
 
 const NUMERIC_RANK: Partial<Record<SqlType, number>> = { integer: 1, decimal: 2, double: 3 };
 
-/** The common super type of two types, as Trino coerces CASE branches; unknown is ignored. */
-function commonType(a: SqlType, b: SqlType): SqlType {
-  if (a === 'unknown') return b;
-  if (b === 'unknown' || a === b) return a;
+/** The common super type of two types, as Trino coerces CASE branches; NULL adds nothing. */
+function commonType(a: Inferred, b: Inferred): Inferred {
+  if (a === 'pending' || b === 'pending') return 'pending';
+  if (a === 'null') return b;
+  if (b === 'null' || a === b) return a;
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
   const ra = NUMERIC_RANK[a];
   const rb = NUMERIC_RANK[b];
   if (ra !== undefined && rb !== undefined) return ra > rb ? a : b;
@@ -250,17 +273,20 @@ function commonType(a: SqlType, b: SqlType): SqlType {
 }
 
 /** The result of `a op b` for + - * / %. */
-function arithmeticType(a: SqlType, b: SqlType): SqlType {
-  const temporal = new Set<SqlType>(['date', 'timestamp', 'interval']);
+function arithmeticType(a: Inferred, b: Inferred): Inferred {
+  const temporal = new Set<Inferred>(['date', 'timestamp', 'interval']);
   if (temporal.has(a) || temporal.has(b)) return 'unknown';
   if (a === 'double' || b === 'double') return 'double';
   // decimal with a number of any kind is decimal or double: never an integer.
   if (a === 'decimal' || b === 'decimal') return 'decimal';
+  if (a === 'pending' || b === 'pending') return 'pending';
+  if (a === 'null') return b;
+  if (b === 'null') return a;
   if (a === 'integer' && b === 'integer') return 'integer';
   return 'unknown';
 }
 
-function typeOfTypeName(base: string): SqlType {
+function typeOfTypeName(base: string): Inferred {
   switch (base) {
     case 'tinyint':
     case 'smallint':
@@ -304,87 +330,99 @@ function lastName(qualified: string): string {
 }
 
 // ── type inference ───────────────────────────────────────────────────────────────────────────────
-/** Infers the type of an expression node, given the types of names. */
-class TypeInference extends TrinoSqlVisitor<SqlType> {
-  constructor(private readonly names: ReadonlyMap<string, SqlType>) {
+/** Infers the type of an expression node, given the types of names (absent: unknown). */
+class TypeInference extends TrinoSqlVisitor<Inferred> {
+  constructor(private readonly names: ReadonlyMap<string, Inferred>) {
     super();
   }
 
-  of(node: ParseTree | null | undefined): SqlType {
+  /** The type for the checks: NULL and pending are unknown. */
+  typeOf(node: ParseTree | null | undefined): SqlType {
+    const t = this.of(node);
+    return t === 'null' || t === 'pending' ? 'unknown' : t;
+  }
+
+  of(node: ParseTree | null | undefined): Inferred {
     return node ? (this.visit(node) ?? 'unknown') : 'unknown';
   }
 
-  protected override defaultResult(): SqlType {
+  protected override defaultResult(): Inferred {
     return 'unknown';
   }
 
   /** Wrapper rules with one child pass its type through; anything else not handled is unknown. */
-  override visitChildren(node: RuleNode): SqlType {
+  override visitChildren(node: RuleNode): Inferred {
     const child = node.getChildCount() === 1 ? node.getChild(0) : null;
     return child ? this.of(child) : 'unknown';
   }
 
-  private name(qualified: string): SqlType {
+  private name(qualified: string): Inferred {
     return this.names.get(lastName(qualified)) ?? 'unknown';
   }
 
-  private branches(whens: readonly Ctx<'enterWhenClause'>[], otherwise: ExpressionCtx | undefined): SqlType {
+  private branches(whens: readonly Ctx<'enterWhenClause'>[], otherwise: ExpressionCtx | undefined): Inferred {
     const types = whens.map((w) => this.of(w._result ?? w.expression(1)));
     if (otherwise) types.push(this.of(otherwise));
-    return types.reduce(commonType, 'unknown');
+    return types.reduce(commonType, 'null');
   }
 
-  override visitPredicated = (ctx: Ctx<'enterPredicated'>): SqlType =>
+  override visitPredicated = (ctx: Ctx<'enterPredicated'>): Inferred =>
     ctx.predicate() ? 'boolean' : this.of(ctx.valueExpression());
-  override visitLogicalNot = (): SqlType => 'boolean';
-  override visitAnd = (): SqlType => 'boolean';
-  override visitOr = (): SqlType => 'boolean';
-  override visitExists = (): SqlType => 'boolean';
-  override visitBooleanLiteral = (): SqlType => 'boolean';
-  override visitStringLiteral = (): SqlType => 'string';
-  override visitConcatenation = (): SqlType => 'string';
-  override visitIntegerLiteral = (): SqlType => 'integer';
-  override visitDecimalLiteral = (): SqlType => 'decimal';
-  override visitDoubleLiteral = (): SqlType => 'double';
-  override visitIntervalLiteral = (): SqlType => 'interval';
-  override visitCurrentDate = (): SqlType => 'date';
-  override visitCurrentTimestamp = (): SqlType => 'timestamp';
-  override visitLocalTimestamp = (): SqlType => 'timestamp';
-  override visitAtTimeZone = (): SqlType => 'timestamp';
-  override visitExtract = (): SqlType => 'integer';
-  override visitGroupingOperation = (): SqlType => 'integer';
-  override visitPosition = (): SqlType => 'integer';
-  override visitSubstring = (): SqlType => 'string';
-  override visitTrim = (): SqlType => 'string';
-  override visitArithmeticUnary = (ctx: Ctx<'enterArithmeticUnary'>): SqlType => this.of(ctx.valueExpression());
-  override visitArithmeticBinary = (ctx: ArithmeticBinaryCtx): SqlType =>
+  override visitLogicalNot = (): Inferred => 'boolean';
+  override visitAnd = (): Inferred => 'boolean';
+  override visitOr = (): Inferred => 'boolean';
+  override visitExists = (): Inferred => 'boolean';
+  override visitBooleanLiteral = (): Inferred => 'boolean';
+  override visitNullLiteral = (): Inferred => 'null';
+  override visitStringLiteral = (): Inferred => 'string';
+  override visitConcatenation = (): Inferred => 'string';
+  override visitIntegerLiteral = (): Inferred => 'integer';
+  override visitDecimalLiteral = (): Inferred => 'decimal';
+  override visitDoubleLiteral = (): Inferred => 'double';
+  override visitIntervalLiteral = (): Inferred => 'interval';
+  override visitCurrentDate = (): Inferred => 'date';
+  override visitCurrentTimestamp = (): Inferred => 'timestamp';
+  override visitLocalTimestamp = (): Inferred => 'timestamp';
+  override visitAtTimeZone = (): Inferred => 'timestamp';
+  override visitExtract = (): Inferred => 'integer';
+  override visitGroupingOperation = (): Inferred => 'integer';
+  override visitPosition = (): Inferred => 'integer';
+  override visitSubstring = (): Inferred => 'string';
+  override visitTrim = (): Inferred => 'string';
+  override visitArithmeticUnary = (ctx: Ctx<'enterArithmeticUnary'>): Inferred =>
+    this.of(ctx.valueExpression());
+  override visitArithmeticBinary = (ctx: ArithmeticBinaryCtx): Inferred =>
     arithmeticType(this.of(ctx.valueExpression(0)), this.of(ctx.valueExpression(1)));
-  override visitParenthesizedExpression = (ctx: Ctx<'enterParenthesizedExpression'>): SqlType =>
+  override visitParenthesizedExpression = (ctx: Ctx<'enterParenthesizedExpression'>): Inferred =>
     this.of(ctx.expression());
-  override visitCast = (ctx: Ctx<'enterCast'>): SqlType => typeOfTypeName(typeBaseName(ctx.type()));
-  override visitTypeConstructor = (ctx: Ctx<'enterTypeConstructor'>): SqlType =>
+  override visitCast = (ctx: Ctx<'enterCast'>): Inferred => typeOfTypeName(typeBaseName(ctx.type()));
+  override visitTypeConstructor = (ctx: Ctx<'enterTypeConstructor'>): Inferred =>
     typeOfTypeName(ctx.KW_DOUBLE() ? 'double' : identifierName(ctx.identifier()?.getText() ?? ''));
-  override visitColumnReference = (ctx: Ctx<'enterColumnReference'>): SqlType => this.name(ctx.getText());
-  override visitDereference = (ctx: Ctx<'enterDereference'>): SqlType => this.name(ctx.identifier().getText());
-  override visitCoalesce = (ctx: Ctx<'enterCoalesce'>): SqlType =>
-    ctx.expression().map((e) => this.of(e)).reduce(commonType, 'unknown');
-  override visitSimpleCase = (ctx: Ctx<'enterSimpleCase'>): SqlType =>
+  override visitColumnReference = (ctx: Ctx<'enterColumnReference'>): Inferred => this.name(ctx.getText());
+  override visitDereference = (ctx: Ctx<'enterDereference'>): Inferred =>
+    this.name(ctx.identifier().getText());
+  override visitCoalesce = (ctx: Ctx<'enterCoalesce'>): Inferred =>
+    ctx
+      .expression()
+      .map((e) => this.of(e))
+      .reduce(commonType, 'null');
+  override visitSimpleCase = (ctx: Ctx<'enterSimpleCase'>): Inferred =>
     this.branches(ctx.whenClause(), ctx._elseExpression);
-  override visitSearchedCase = (ctx: Ctx<'enterSearchedCase'>): SqlType =>
+  override visitSearchedCase = (ctx: Ctx<'enterSearchedCase'>): Inferred =>
     this.branches(ctx.whenClause(), ctx._elseExpression);
-  override visitFunctionCall = (ctx: FunctionCallCtx): SqlType =>
+  override visitFunctionCall = (ctx: FunctionCallCtx): Inferred =>
     functionType(
       identifierName(ctx.functionName().getText()),
       ctx.expression().map((e) => this.of(e)),
     );
 }
 
-function functionType(name: string, args: readonly SqlType[]): SqlType {
+function functionType(name: string, args: readonly Inferred[]): Inferred {
   if (INTEGER_FUNCTIONS.has(name)) return 'integer';
   if (DOUBLE_FUNCTIONS.has(name)) return 'double';
   if (FIRST_ARGUMENT_FUNCTIONS.has(name)) return args[0] ?? 'unknown';
-  if (COMMON_TYPE_FUNCTIONS.has(name)) return args.reduce(commonType, 'unknown');
-  if (name === 'if') return args.slice(1).reduce(commonType, 'unknown');
+  if (COMMON_TYPE_FUNCTIONS.has(name)) return args.reduce(commonType, 'null');
+  if (name === 'if') return args.slice(1).reduce(commonType, 'null');
   if (name === 'date_trunc') return args[1] ?? 'unknown';
   if (name === 'date_add') return args[2] ?? 'unknown';
   if (STRING_FUNCTIONS.has(name)) return 'string';
@@ -397,8 +435,9 @@ function functionType(name: string, args: readonly SqlType[]): SqlType {
 // ── the listener that collects what the checks need ──────────────────────────────────────────────
 interface SelectAlias {
   name: string;
-  /** The aliased expression, or for `x.col AS y` the referenced column's name. */
+  /** The aliased expression (`expr AS y`) … */
   expression: ExpressionCtx | null;
+  /** … or, for `x.col AS y`, the referenced column. */
   reference: string | null;
 }
 
@@ -410,6 +449,8 @@ class Collector extends TrinoSqlListener {
   readonly types: { name: string; node: TreeNode }[] = [];
   readonly divisions: ArithmeticBinaryCtx[] = [];
   readonly atTimeZone: Ctx<'enterAtTimeZone'>[] = [];
+  /** Entities of the curated lake the statement reads. */
+  readonly entities = new Set<Entity>();
 
   private call(name: string, node: TreeNode): void {
     this.calls.push({ name, node });
@@ -443,10 +484,18 @@ class Collector extends TrinoSqlListener {
     this.types.push({ name: typeBaseName(ctx.type()), node: ctx.type() });
   };
   override enterTypeConstructor = (ctx: Ctx<'enterTypeConstructor'>): void => {
-    this.types.push({ name: ctx.KW_DOUBLE() ? 'double' : identifierName(ctx.identifier()?.getText() ?? ''), node: ctx });
+    this.types.push({
+      name: ctx.KW_DOUBLE() ? 'double' : identifierName(ctx.identifier()?.getText() ?? ''),
+      node: ctx,
+    });
   };
   override enterArithmeticBinary = (ctx: ArithmeticBinaryCtx): void => {
     if (ctx.SLASH()) this.divisions.push(ctx);
+  };
+  override enterTableRef = (ctx: Ctx<'enterTableRef'>): void => {
+    const parts = ctx.identifier();
+    const table = identifierName(parts[parts.length - 1]?.getText() ?? '');
+    if (isEntity(table)) this.entities.add(table);
   };
   override enterAtTimeZone = (ctx: Ctx<'enterAtTimeZone'>): void => {
     this.atTimeZone.push(ctx);
@@ -465,27 +514,30 @@ function at(node: TreeNode): { line: number; column: number } {
 }
 
 /**
- * Types by name: the lake columns, then the statement's aliases inferred again and again until
- * nothing changes (an alias may use another, or itself: `CASE … ELSE numerator END AS numerator`).
- * Definitions whose type cannot be inferred add nothing; definitions whose known types disagree make
- * the name unknown (which `m.x` of two CTEs is meant is not resolved).
+ * Types by name: the statement's aliases, inferred round after round from "pending" until no type
+ * changes (an alias may use another, or itself: `CASE … ELSE numerator END AS numerator`), and the
+ * table columns. A pending or NULL definition adds nothing; definitions of different known types (an
+ * alias of two CTEs, or an alias shadowing a column) make the name unknown: which one `m.x` means is
+ * not resolved.
  */
-function resolveNames(aliases: readonly SelectAlias[], columns: ReadonlyMap<string, SqlType>): Map<string, SqlType> {
-  let names = new Map(columns);
-  for (let round = 0; round < 50; round++) {
+function resolveNames(
+  aliases: readonly SelectAlias[],
+  columns: ReadonlyMap<string, SqlType>,
+): Map<string, Inferred> {
+  const adds = (t: Inferred) => t !== 'pending' && t !== 'null';
+  const merge = (a: Inferred, b: Inferred): Inferred => (!adds(a) ? b : !adds(b) || a === b ? a : 'unknown');
+  let names = new Map<string, Inferred>(columns);
+  for (const a of aliases) names.set(a.name, 'pending');
+  for (let round = 0; round < 100; round++) {
     const inference = new TypeInference(names);
-    const defined = new Map<string, SqlType[]>();
+    const next = new Map<string, Inferred>(columns);
     for (const a of aliases) {
-      const t = a.expression ? inference.of(a.expression) : (names.get(lastName(a.reference ?? '')) ?? 'unknown');
-      defined.set(a.name, [...(defined.get(a.name) ?? []), t]);
+      const t = a.expression
+        ? inference.of(a.expression)
+        : (names.get(lastName(a.reference ?? '')) ?? 'unknown');
+      next.set(a.name, merge(next.get(a.name) ?? 'pending', t));
     }
-    const next = new Map(columns);
-    for (const [name, types] of defined) {
-      const lake = columns.get(name);
-      const known = [...(lake === undefined ? [] : [lake]), ...types].filter((t) => t !== 'unknown');
-      next.set(name, known.length > 0 && known.every((t) => t === known[0]) ? known[0]! : 'unknown');
-    }
-    const stable = next.size === names.size && [...next].every(([k, v]) => names.get(k) === v);
+    const stable = [...next].every(([k, v]) => names.get(k) === v);
     names = next;
     if (stable) break;
   }
@@ -588,13 +640,14 @@ export function checkStatement(sql: string, options: GuardOptions = {}): GuardFi
   }
 
   // (c) integer division
-  const inference = new TypeInference(resolveNames(collector.aliases, options.columns ?? lakeColumnTypes()));
+  const columns = options.columns ?? lakeColumnTypes([...collector.entities]);
+  const inference = new TypeInference(resolveNames(collector.aliases, columns));
   const reported = new Set<number>();
   for (const d of collector.divisions) {
     const left = d.valueExpression(0)!;
     const right = d.valueExpression(1)!;
-    const lt = inference.of(left);
-    const rt = inference.of(right);
+    const lt = inference.typeOf(left);
+    const rt = inference.typeOf(right);
     if (!isNonInteger(lt) && !isNonInteger(rt)) {
       findings.push({
         rule: 'integer-division',
@@ -629,6 +682,9 @@ export function checkStatement(sql: string, options: GuardOptions = {}): GuardFi
 /** One line per finding (plus its text), for assertion messages and reports. */
 export function formatFindings(findings: readonly GuardFinding[], label = ''): string {
   return findings
-    .map((f) => `${label}${f.line}:${f.column} ${f.severity} ${f.rule}: ${f.message}\n    ${f.text.replace(/\s+/g, ' ')}`)
+    .map(
+      (f) =>
+        `${label}${f.line}:${f.column} ${f.severity} ${f.rule}: ${f.message}\n    ${f.text.replace(/\s+/g, ' ')}`,
+    )
     .join('\n');
 }

@@ -3,13 +3,19 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   InvalidRequestException,
+  type QueryExecution,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AthenaEngine, AthenaQueryError, convertValue, isThrottling } from '../../functions/adapters/athena.ts';
+import {
+  AthenaEngine,
+  AthenaQueryError,
+  convertValue,
+  isThrottling,
+} from '../../functions/adapters/athena.ts';
 
 const athena = mockClient(AthenaClient);
 
@@ -19,7 +25,10 @@ function fakeSleep() {
   return { delays, sleep: async (ms: number) => void delays.push(ms) };
 }
 
-function engine(sleep: (ms: number) => Promise<void>, extra: Partial<ConstructorParameters<typeof AthenaEngine>[0]> = {}) {
+function engine(
+  sleep: (ms: number) => Promise<void>,
+  extra: Partial<ConstructorParameters<typeof AthenaEngine>[0]> = {},
+) {
   return new AthenaEngine({
     client: new AthenaClient({ region: 'eu-west-1' }),
     workGroup: 'servicepulse',
@@ -30,7 +39,10 @@ function engine(sleep: (ms: number) => Promise<void>, extra: Partial<Constructor
   });
 }
 
-const succeeded = (statementType = 'DML', substatementType = 'SELECT') => ({
+const succeeded = (
+  statementType: 'DML' | 'DDL' | 'UTILITY' = 'DML',
+  substatementType = 'SELECT',
+): { QueryExecution: QueryExecution } => ({
   QueryExecution: {
     QueryExecutionId: 'q-1',
     StatementType: statementType,
@@ -52,6 +64,16 @@ const COLUMNS = [
   { Name: 'computed_at', Type: 'timestamp' },
 ];
 
+/** The error a promise rejects with; fails the test if it resolves. */
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
 beforeEach(() => athena.reset());
 afterEach(() => athena.reset());
 
@@ -72,7 +94,15 @@ describe('AthenaEngine.query', () => {
         Rows: [
           row('kpi_id', 'value', 'sample_size', 'rank', 'additive', 'period_start', 'computed_at'),
           row('aht_seconds', '312.5', '1200', '1', 'true', '2024-05-01', '2024-05-02 03:04:05.678'),
-          row('fcr_pct', undefined, '9007199254740993', '2', 'false', '2024-05-01', '2024-05-02 03:04:05.000000'),
+          row(
+            'fcr_pct',
+            undefined,
+            '9007199254740993',
+            '2',
+            'false',
+            '2024-05-01',
+            '2024-05-02 03:04:05.000000',
+          ),
         ],
       },
     });
@@ -155,7 +185,10 @@ describe('AthenaEngine.query', () => {
     // Prepare
     const { sleep } = fakeSleep();
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena.on(GetQueryExecutionCommand).resolvesOnce(succeeded('DML', 'MERGE')).resolvesOnce(succeeded('DDL', 'CREATE_TABLE'));
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(succeeded('DML', 'MERGE'))
+      .resolvesOnce(succeeded('DDL', 'CREATE_TABLE'));
     const e = engine(sleep);
 
     // Act
@@ -174,7 +207,10 @@ describe('AthenaEngine.query', () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athena.on(GetQueryExecutionCommand).resolves(succeeded('UTILITY', 'SHOW_TABLES'));
     athena.on(GetQueryResultsCommand).resolves({
-      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'tab_name', Type: 'string' }] }, Rows: [row('calls'), row('kpi_results')] },
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'tab_name', Type: 'string' }] },
+        Rows: [row('calls'), row('kpi_results')],
+      },
     });
 
     // Act
@@ -217,9 +253,7 @@ describe('AthenaEngine failures', () => {
     });
 
     // Act
-    const error = await engine(sleep)
-      .query('SELECT nope FROM t')
-      .catch((e: unknown) => e);
+    const error = await failure(engine(sleep).query('SELECT nope FROM t'));
 
     // Assess
     expect(error).toBeInstanceOf(AthenaQueryError);
@@ -241,9 +275,7 @@ describe('AthenaEngine failures', () => {
     });
 
     // Act
-    const error = await engine(sleep)
-      .query('SELECT * FROM calls')
-      .catch((e: unknown) => e);
+    const error = await failure(engine(sleep).query('SELECT * FROM calls'));
 
     // Assess
     expect(error).toMatchObject({
@@ -270,19 +302,23 @@ describe('AthenaEngine failures', () => {
 
     // Assess: jitter 0.5 × min(cap, 100 × 2^(attempt−1)); GetQueryExecution's retry restarts at attempt 1
     expect(delays).toEqual([50, 100, 50]);
-    const tokens = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    const tokens = athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => c.args[0].input.ClientRequestToken);
     expect(new Set(tokens).size).toBe(1);
   });
 
   it('gives up after the configured attempts with a clear message', async () => {
     // Prepare
     const { delays, sleep } = fakeSleep();
-    athena.on(StartQueryExecutionCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
 
     // Act
-    const error = await engine(sleep, { throttleAttempts: 3, throttleBaseMs: 1000, throttleMaxMs: 1500 })
-      .query('SELECT 1')
-      .catch((e: unknown) => e as Error);
+    const error = await failure(
+      engine(sleep, { throttleAttempts: 3, throttleBaseMs: 1000, throttleMaxMs: 1500 }).query('SELECT 1'),
+    );
 
     // Assess
     expect(error.message).toBe('Athena StartQueryExecution still throttled after 3 attempts: Rate exceeded');
@@ -297,9 +333,7 @@ describe('AthenaEngine failures', () => {
       .rejects(new InvalidRequestException({ message: 'line 1:1: mismatched input', $metadata: {} }));
 
     // Act
-    const error = await engine(sleep)
-      .query('SELEC 1')
-      .catch((e: unknown) => e as Error);
+    const error = await failure(engine(sleep).query('SELEC 1'));
 
     // Assess
     expect(error.name).toBe('InvalidRequestException');
@@ -312,17 +346,19 @@ describe('AthenaEngine failures', () => {
     const controller = new AbortController();
     const sleep = async () => controller.abort();
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-7' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-7', Status: { State: 'RUNNING' } } });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves({ QueryExecution: { QueryExecutionId: 'q-7', Status: { State: 'RUNNING' } } });
     athena.on(StopQueryExecutionCommand).resolves({});
 
     // Act
-    const error = await engine(sleep, { signal: controller.signal })
-      .query('SELECT 1')
-      .catch((e: unknown) => e as Error);
+    const error = await failure(engine(sleep, { signal: controller.signal }).query('SELECT 1'));
 
     // Assess
     expect(error.name).toBe('AbortError');
-    expect(athena.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({ QueryExecutionId: 'q-7' });
+    expect(athena.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({
+      QueryExecutionId: 'q-7',
+    });
   });
 });
 

@@ -34,7 +34,10 @@ async function digestMail(lang: 'en' | 'fa' = 'fa'): Promise<{ message: MailMess
     formatRecipient({ email: 'cs@example.com', name: '王小明' }),
   ];
   const message = composeDigest(model, { lang, from: 'سرویس‌پالس <kpi@example.com>', to, charts });
-  const raw = await buildMime(message, { date: FIXTURE_AS_OF, messageId: `digest-delivery-${lang}@example.com` });
+  const raw = await buildMime(message, {
+    date: FIXTURE_AS_OF,
+    messageId: `digest-delivery-${lang}@example.com`,
+  });
   return { message, raw };
 }
 
@@ -82,7 +85,9 @@ describe('SMTP delivery', () => {
     const got = received[0]!;
     expect(got.from).toBe('kpi@example.com');
     expect(got.to).toEqual(['ops@example.com', 'cs@example.com']);
-    expect(got.data.toString('latin1').replace(/\r\n$/, '')).toBe(Buffer.from(raw).toString('latin1').replace(/\r\n$/, ''));
+    expect(got.data.toString('latin1').replace(/\r\n$/, '')).toBe(
+      Buffer.from(raw).toString('latin1').replace(/\r\n$/, ''),
+    );
     const parsed = await simpleParser(got.data);
     expect(parsed.subject).toBe(message.subject);
     expect(parsed.attachments.map((a) => a.cid).sort()).toEqual(message.inline.map((i) => i.cid).sort());
@@ -105,7 +110,10 @@ describe('SES delivery', () => {
     const ses = mockClient(SESClient);
     ses.on(SendRawEmailCommand).resolves({ MessageId: '0100-abc' });
     const { message, raw } = await digestMail('fa');
-    const delivery = new SesDelivery({ client: new SESClient({ region: 'eu-west-1' }), identity: 'kpi@example.com' });
+    const delivery = new SesDelivery({
+      client: new SESClient({ region: 'eu-west-1' }),
+      identity: 'kpi@example.com',
+    });
     // Act
     const id = await delivery.deliver(message, raw);
     // Assess
@@ -128,7 +136,10 @@ describe('SES delivery', () => {
     const { message, raw } = await digestMail('en');
     const client = new SESClient({ region: 'eu-west-1' });
     // Act
-    await new SesDelivery({ client, identity: 'example.com', configurationSet: 'digest' }).deliver(message, raw);
+    await new SesDelivery({ client, identity: 'example.com', configurationSet: 'digest' }).deliver(
+      message,
+      raw,
+    );
     const wrong = new SesDelivery({ client, identity: 'other.org' }).deliver(message, raw);
     // Assess
     const input = ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input;
@@ -157,10 +168,13 @@ describe('outbox', () => {
         ...message.inline.map((i) => `outbox/2024-03-20-day-fa-${i.cid.replace('@', '-')}.png`),
       ].sort(),
     );
-    expect(Buffer.from(store.objects.get('outbox/2024-03-20-day-fa.eml')!).equals(Buffer.from(raw))).toBe(true);
+    expect(Buffer.from(store.objects.get('outbox/2024-03-20-day-fa.eml')!).equals(Buffer.from(raw))).toBe(
+      true,
+    );
     const html = (await store.readText('outbox/2024-03-20-day-fa.html'))!;
     expect(html).not.toContain('cid:');
-    for (const i of message.inline) expect(html).toContain(`src="2024-03-20-day-fa-${i.cid.replace('@', '-')}.png"`);
+    for (const i of message.inline)
+      expect(html).toContain(`src="2024-03-20-day-fa-${i.cid.replace('@', '-')}.png"`);
     expect(message.html).toContain('cid:');
     expect(await store.readText('outbox/2024-03-20-day-fa.txt')).toBe(message.text);
     expect(store.openSinks).toBe(0);
@@ -184,8 +198,15 @@ describe('outbox', () => {
   });
 
   it('names a message without the digest header after its subject', () => {
-    expect(OutboxDelivery.nameOf({ from: '', to: [], subject: 'Hello, world / 2024', html: '', text: '', inline: [] })).toBe(
-      'Hello-world-2024',
-    );
+    expect(
+      OutboxDelivery.nameOf({
+        from: '',
+        to: [],
+        subject: 'Hello, world / 2024',
+        html: '',
+        text: '',
+        inline: [],
+      }),
+    ).toBe('Hello-world-2024');
   });
 });

@@ -15,11 +15,15 @@ const ses = mockClient(SESClient);
 
 beforeEach(() => {
   ses.reset();
-  ses.on(SendRawEmailCommand).callsFake(() => ({ MessageId: `ses-${ses.commandCalls(SendRawEmailCommand).length}` }));
+  ses
+    .on(SendRawEmailCommand)
+    .callsFake(() => ({ MessageId: `ses-${ses.commandCalls(SendRawEmailCommand).length}` }));
 });
 afterEach(() => ses.reset());
 
-function setup(counts = steadyCounts(['tickets', 'calls', 'surveys', 'customers', 'costs', 'followups'], days(15))) {
+function setup(
+  counts = steadyCounts(['tickets', 'calls', 'surveys', 'customers', 'costs', 'followups'], days(15)),
+) {
   const engine = fakeEngine(fixtureRows('day', '2024-03-20'), counts, true);
   const store = new MemoryStore();
   const lines: Record<string, unknown>[] = [];
@@ -90,7 +94,13 @@ describe('digest handler', () => {
     // Prepare
     const { handler } = setup();
     // Act
-    const result = await handler({ grain: 'month', date: '2024-02-10', asOf: '2024-03-01T03:00:00Z', lang: 'ar', runIds: ['r1'] });
+    const result = await handler({
+      grain: 'month',
+      date: '2024-02-10',
+      asOf: '2024-03-01T03:00:00Z',
+      lang: 'ar',
+      runIds: ['r1'],
+    });
     // Assess
     expect(result.period).toEqual({ start: '2024-02-01', end: '2024-02-29' });
     expect(result.messages).toHaveLength(1);

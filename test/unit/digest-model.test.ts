@@ -59,7 +59,14 @@ describe('buildDigestModel', () => {
   });
 
   it('summarises per KPI: a KPI off target overall and by queue counts once', () => {
-    expect(model().summary).toEqual({ total: 47, offTarget: 2, breaches: 1, warnings: 1, noData: 1, dataMissing: 0 });
+    expect(model().summary).toEqual({
+      total: 47,
+      offTarget: 2,
+      breaches: 1,
+      warnings: 1,
+      noData: 1,
+      dataMissing: 0,
+    });
   });
 
   it('counts every KPI of the grain: 48 monthly (plan completion is monthly only)', () => {
@@ -84,7 +91,9 @@ describe('buildDigestModel', () => {
     const sl = m.offTarget[0]!;
     // Assess
     expect(aht.status).toBe('ok');
-    expect(aht.breakdown.map((b) => [b.dimensionValue, b.status, b.value])).toEqual([['a-007', 'breach', 420]]);
+    expect(aht.breakdown.map((b) => [b.dimensionValue, b.status, b.value])).toEqual([
+      ['a-007', 'breach', 420],
+    ]);
     expect(sl.breakdown.map((b) => b.dimensionValue)).toEqual(['billing']);
     expect(m.offTarget.some((l) => l.dimension === 'agent')).toBe(false);
   });
@@ -93,7 +102,14 @@ describe('buildDigestModel', () => {
     // Act
     const m = model();
     // Assess
-    expect(m.families.map((f) => f.family)).toEqual(['tickets', 'calls', 'surveys', 'customers', 'followups', 'costs']);
+    expect(m.families.map((f) => f.family)).toEqual([
+      'tickets',
+      'calls',
+      'surveys',
+      'customers',
+      'followups',
+      'costs',
+    ]);
     const ids = m.families.flatMap((f) => f.lines.map((l) => l.kpi.id));
     expect(ids).not.toContain('service_level_pct');
     expect(ids).not.toContain('abandonment_rate_pct');
@@ -134,7 +150,9 @@ describe('buildDigestModel', () => {
     const m = model({ rows: [] });
     // Assess
     expect(m.flags).toHaveLength(47);
-    expect(m.flags.filter((f) => f.status === 'no_data').length).toBe(47 - CATALOG.filter((k) => k.direction === 'info').length);
+    expect(m.flags.filter((f) => f.status === 'no_data').length).toBe(
+      47 - CATALOG.filter((k) => k.direction === 'info').length,
+    );
     expect(m.summary.offTarget).toBe(0);
   });
 
@@ -146,7 +164,9 @@ describe('buildDigestModel', () => {
     const calls = m.families.find((f) => f.family === 'calls')!;
     expect(calls.lines.every((l) => l.dataMissing && l.status === 'no_data')).toBe(true);
     expect(m.summary.dataMissing).toBe(CATALOG.filter((k) => k.family === 'calls').length);
-    expect(m.flags.filter((f) => f.kpi_id === 'service_level_pct').every((f) => f.status === 'no_data')).toBe(true);
+    expect(m.flags.filter((f) => f.kpi_id === 'service_level_pct').every((f) => f.status === 'no_data')).toBe(
+      true,
+    );
     expect(m.gaps).toHaveLength(1);
   });
 
@@ -227,7 +247,9 @@ describe('freshness', () => {
     expect(gaps).toEqual([]);
     expect(thursday.check).toBe(true);
     expect(thursday.recent).toHaveLength(14);
-    expect(thursday.recent.every((p) => ![5, 6].includes(new Date(`${p.start}T00:00Z`).getUTCDay()))).toBe(true);
+    expect(thursday.recent.every((p) => ![5, 6].includes(new Date(`${p.start}T00:00Z`).getUTCDay()))).toBe(
+      true,
+    );
   });
 
   it('sums a month from its dt partitions', () => {
@@ -251,7 +273,12 @@ describe('freshness', () => {
     expect(sourcesOfGrain('month')).toContain('plans');
     expect(kpiSources(CATALOG.find((k) => k.id === 'cost_per_inbound_call')!)).toEqual(['calls', 'costs']);
     const affected = kpisWithMissingData([{ entity: 'costs', count: 0, average: 4, kind: 'none' }]);
-    expect([...affected].sort()).toEqual(['budget_savings_pct', 'budget_utilization_pct', 'cost_per_inbound_call', 'operating_cost']);
+    expect([...affected].sort()).toEqual([
+      'budget_savings_pct',
+      'budget_utilization_pct',
+      'cost_per_inbound_call',
+      'operating_cost',
+    ]);
   });
 });
 

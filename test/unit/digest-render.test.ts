@@ -1,13 +1,14 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { type Lang, LANGUAGES } from '../../functions/core/config.ts';
+import { CATALOG } from '../../functions/core/catalog.ts';
+import { LANGUAGES, type Lang } from '../../functions/core/config.ts';
 import { CHART_COLORS, chartDomain, renderTrendChart } from '../../functions/core/digest/chart.ts';
 import { sparkline } from '../../functions/core/digest/describe.ts';
 import { escapeHtml, renderHtml } from '../../functions/core/digest/html.ts';
 import { composeDigest, formatRecipient, renderCharts } from '../../functions/core/digest/message.ts';
 import { bareAddress, buildMime } from '../../functions/core/digest/mime.ts';
-import { buildDigestModel } from '../../functions/core/digest/model.ts';
+import { buildDigestModel, MAX_CARDS } from '../../functions/core/digest/model.ts';
 import { FIXTURE_AS_OF, FIXTURE_DAY, fixtureConfig, fixtureRows } from '../support/digest-fixture.ts';
 
 const config = fixtureConfig();
@@ -120,14 +121,19 @@ describe('MIME headers', () => {
   it('encodes Persian and Chinese display names as RFC 2047 words, keeping the message 7-bit', async () => {
     // Prepare
     const from = 'سرویس‌پالس <kpi@example.com>';
-    const to = [formatRecipient({ email: 'ops@example.com', name: 'مریم رضایی' }), formatRecipient({ email: 'cs@example.com', name: '王小明' })];
+    const to = [
+      formatRecipient({ email: 'ops@example.com', name: 'مریم رضایی' }),
+      formatRecipient({ email: 'cs@example.com', name: '王小明' }),
+    ];
     // Act
     const { raw, text, parsed } = await build('fa', from, to);
     // Assess
     expect([...raw].every((b) => b < 128)).toBe(true);
     const header = text.split('\r\n\r\n')[0]!;
     expect(header).toMatch(/^From: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= <kpi@example\.com>$/m);
-    expect(header).toMatch(/^To: =\?UTF-8\?B\?.+\?= <ops@example\.com>,\s+=\?UTF-8\?B\?.+\?= <cs@example\.com>$/m);
+    expect(header).toMatch(
+      /^To: =\?UTF-8\?B\?.+\?= <ops@example\.com>,\s+=\?UTF-8\?B\?.+\?= <cs@example\.com>$/m,
+    );
     expect(header).toMatch(/^Subject: =\?UTF-8\?B\?/m);
     const fromValue = (parsed.from as ParsedMail['from'])!.value[0]!;
     expect(fromValue).toEqual({ address: 'kpi@example.com', name: 'سرویس‌پالس' });
@@ -151,7 +157,9 @@ describe('MIME headers', () => {
     expect(bareAddress('"王小明" <cs@example.com>')).toBe('cs@example.com');
     expect(bareAddress('Servicepulse <kpi@example.com>')).toBe('kpi@example.com');
     expect(bareAddress('ops@example.com')).toBe('ops@example.com');
-    expect(formatRecipient({ email: 'x@example.com', name: 'A "quoted" name' })).toBe('"A quoted name" <x@example.com>');
+    expect(formatRecipient({ email: 'x@example.com', name: 'A "quoted" name' })).toBe(
+      '"A quoted name" <x@example.com>',
+    );
   });
 });
 
@@ -208,6 +216,37 @@ describe('HTML details', () => {
     expect(html).toContain('All 47 KPIs on target');
     expect(html).toContain('All KPIs');
     expect(html).not.toContain('cid:');
+  });
+});
+
+describe('a bad day', () => {
+  it('stays under 100 KB with everything off target: ten cards with charts, the rest compact', async () => {
+    // Prepare: a target no value meets, for every KPI
+    const targets = Object.fromEntries(CATALOG.map((k) => [k.id, { min: -2e9, max: -1e9 }]));
+    const bad = buildDigestModel({
+      grain: 'day',
+      date: FIXTURE_DAY,
+      asOf: FIXTURE_AS_OF,
+      config: fixtureConfig({ targets }),
+      rows: fixtureRows('day', FIXTURE_DAY),
+    });
+    const badCharts = renderCharts(bad);
+    for (const lang of LANGUAGES) {
+      // Act
+      const message = composeDigest(bad, {
+        lang,
+        from: config.digest.from,
+        to: ['ceo@example.com'],
+        charts: badCharts,
+      });
+      // Assess
+      expect(bad.offTarget.length).toBeGreaterThan(MAX_CARDS);
+      expect(message.inline).toHaveLength(MAX_CARDS);
+      expect([...message.html.matchAll(/src="cid:/g)]).toHaveLength(MAX_CARDS);
+      expect(new TextEncoder().encode(message.html).byteLength).toBeLessThan(100 * 1024);
+      const last = bad.offTarget.at(-1)!;
+      expect(message.html).toContain(escapeHtml(last.kpi.names[lang]));
+    }
   });
 });
 

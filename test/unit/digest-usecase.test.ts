@@ -169,7 +169,9 @@ describe('runDigest on DuckDB', () => {
     const sl = rows.find((r) => r.kpi_id === 'service_level_pct' && r.dimension === 'all')!;
     expect(sl.status).toBe('ok');
     expect(sl.evaluated_at).toBe('2024-03-21 05:00:00');
-    const other = await engine.query(`SELECT count(*) AS n FROM results.kpi_flags WHERE period_start <> DATE '${FIXTURE_DAY}'`);
+    const other = await engine.query(
+      `SELECT count(*) AS n FROM results.kpi_flags WHERE period_start <> DATE '${FIXTURE_DAY}'`,
+    );
     expect(other[0]!.n).toBe(0);
   });
 
@@ -280,7 +282,9 @@ describe('flagStatements', () => {
     // Act
     const sql = flagStatements('servicepulse', 'day', { start: FIXTURE_DAY, end: FIXTURE_DAY }, many);
     // Assess
-    expect(sql[0]).toBe("DELETE FROM servicepulse.kpi_flags WHERE grain = 'day' AND period_start = DATE '2024-03-20'");
+    expect(sql[0]).toBe(
+      "DELETE FROM servicepulse.kpi_flags WHERE grain = 'day' AND period_start = DATE '2024-03-20'",
+    );
     expect(sql.length).toBeGreaterThan(2);
     for (const s of sql) expect(s.length).toBeLessThanOrEqual(200_000);
     const inserted = sql.slice(1).reduce((n, s) => n + (s.match(/^\('/gm) ?? []).length, 0);

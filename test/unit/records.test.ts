@@ -24,8 +24,8 @@ describe('decoding CSV', () => {
       { ticket_id: 'T2', subject: '无法登录账户' },
       { ticket_id: 'T3', subject: 'two\r\nlines' },
     ]);
-    // A quoted field spanning lines is numbered by the line it ends on (csv-parse reports that one).
-    expect(rows.map((r) => r.no)).toEqual([2, 3, 7]);
+    // Records are numbered by the line they start on; the blank line 4 is skipped but counted.
+    expect(rows.map((r) => r.no)).toEqual([2, 3, 5]);
   });
 
   it('turns a row with the wrong number of fields and an unclosed quote into records with errors', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { periodsBetween } from '../../functions/core/sql/render.ts';
+import { DuckDbEngine } from '../../functions/adapters/duckdb.ts';
+import { CATALOG } from '../../functions/core/catalog.ts';
+import { KPI_DEFINITIONS_COLUMNS } from '../../functions/core/results.ts';
 import {
   type Chunk,
   chunkRange,
@@ -12,9 +14,9 @@ import {
   planSchedule,
   ScheduleError,
 } from '../../functions/core/schedule.ts';
-import { CATALOG } from '../../functions/core/catalog.ts';
-import { KPI_DEFINITIONS_COLUMNS } from '../../functions/core/results.ts';
+import { periodsBetween } from '../../functions/core/sql/render.ts';
 import { addDays } from '../../functions/core/time.ts';
+import { checkStatement, formatFindings } from '../support/trino-guard.ts';
 
 const config = (trailingDays: number) => ({ recompute: { trailingDays } });
 
@@ -82,7 +84,9 @@ describe('planSchedule: daily', () => {
   it('rejects a missing or impossible date', () => {
     // Prepare / Act / Assess
     expect(() => planSchedule({ kind: 'daily', config: config(3) })).toThrow(/date is required/);
-    expect(() => planSchedule({ kind: 'daily', date: '2024-02-30', config: config(3) })).toThrow(ScheduleError);
+    expect(() => planSchedule({ kind: 'daily', date: '2024-02-30', config: config(3) })).toThrow(
+      ScheduleError,
+    );
   });
 });
 
@@ -145,7 +149,12 @@ describe('planSchedule: backfill', () => {
 
   it('computes both grains when no grain is given, days first', () => {
     // Prepare / Act
-    const chunks = planSchedule({ kind: 'backfill', from: '2024-01-10', to: '2024-02-05', config: config(3) });
+    const chunks = planSchedule({
+      kind: 'backfill',
+      from: '2024-01-10',
+      to: '2024-02-05',
+      config: config(3),
+    });
 
     // Assess
     expect(chunks).toEqual([
@@ -156,7 +165,13 @@ describe('planSchedule: backfill', () => {
 
   it('honours maxMonthsPerChunk up to the partition limit and no further', () => {
     // Prepare
-    const base = { kind: 'backfill' as const, from: '2015-01-01', to: '2024-12-31', grain: 'day' as const, config: config(3) };
+    const base = {
+      kind: 'backfill' as const,
+      from: '2015-01-01',
+      to: '2024-12-31',
+      grain: 'day' as const,
+      config: config(3),
+    };
 
     // Act
     const widest = planSchedule({ ...base, maxMonthsPerChunk: ICEBERG_PARTITION_LIMIT });
@@ -169,15 +184,23 @@ describe('planSchedule: backfill', () => {
 
   it('names the field that is wrong', () => {
     // Prepare / Act / Assess
-    expect(() => planSchedule({ kind: 'backfill', to: '2024-01-01', config: config(3) })).toThrow(/from is required/);
-    expect(() => planSchedule({ kind: 'backfill', from: '2024-13-01', to: '2024-12-01', config: config(3) })).toThrow(
-      /from is not a calendar date/,
-    );
-    expect(() => planSchedule({ kind: 'backfill', from: '2024-02-01', to: '2024-01-01', config: config(3) })).toThrow(
-      /after/,
+    expect(() => planSchedule({ kind: 'backfill', to: '2024-01-01', config: config(3) })).toThrow(
+      /from is required/,
     );
     expect(() =>
-      planSchedule({ kind: 'backfill', from: '2024-01-01', to: '2024-01-02', grain: 'week' as never, config: config(3) }),
+      planSchedule({ kind: 'backfill', from: '2024-13-01', to: '2024-12-01', config: config(3) }),
+    ).toThrow(/from is not a calendar date/);
+    expect(() =>
+      planSchedule({ kind: 'backfill', from: '2024-02-01', to: '2024-01-01', config: config(3) }),
+    ).toThrow(/after/);
+    expect(() =>
+      planSchedule({
+        kind: 'backfill',
+        from: '2024-01-01',
+        to: '2024-01-02',
+        grain: 'week' as never,
+        config: config(3),
+      }),
     ).toThrow(/grain must be one of day, month/);
     expect(() => planSchedule({ kind: 'hourly' as never, config: config(3) })).toThrow(/kind must be one of/);
   });
@@ -243,6 +266,39 @@ describe('definitionsStatement', () => {
     expect(sql).not.toContain("'null'");
     // only changed rows are rewritten
     expect(sql).toMatch(/WHEN MATCHED AND \(\s+t\.family IS DISTINCT FROM s\.family/);
+  });
+
+  it('passes the Trino guard that keeps queries/ valid for Athena engine 3', () => {
+    // Prepare
+    const sql = definitionsStatement('servicepulse');
+
+    // Act
+    const findings = checkStatement(sql);
+
+    // Assess
+    expect(findings, formatFindings(findings, 'definitionsStatement')).toEqual([]);
+  });
+
+  it('fills kpi_definitions from the catalog and repairs a changed row on the next run (DuckDB)', async () => {
+    // Prepare
+    const engine = await DuckDbEngine.open({ database: ':memory:', lakeRoot: '/nonexistent' });
+    try {
+      // Act
+      await engine.query(definitionsStatement('results'));
+      await engine.query(
+        "UPDATE results.kpi_definitions SET name_en = 'edited' WHERE kpi_id = 'tickets_created'",
+      );
+      await engine.query(definitionsStatement('results'));
+      const rows = await engine.query('SELECT kpi_id, name_en FROM results.kpi_definitions ORDER BY kpi_id');
+
+      // Assess
+      expect(rows).toHaveLength(CATALOG.length);
+      expect(rows.find((r) => r.kpi_id === 'tickets_created')?.name_en).toBe(
+        CATALOG.find((k) => k.id === 'tickets_created')?.names.en,
+      );
+    } finally {
+      await engine.close();
+    }
   });
 
   it('refuses a schema name that is not a plain identifier', () => {

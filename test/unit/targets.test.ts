@@ -81,7 +81,11 @@ describe('resolveTarget', () => {
   it('prefers a dimension-value override, on both grains, and only for that value', () => {
     // Prepare
     const cfg = targets({
-      service_level_pct: { day: { min: 80 }, month: { min: 82 }, dimensions: { 'queue=vip': { min: 90, warn: 95 } } },
+      service_level_pct: {
+        day: { min: 80 },
+        month: { min: 82 },
+        dimensions: { 'queue=vip': { min: 90, warn: 95 } },
+      },
     });
     const k = kpi('service_level_pct');
     // Act
@@ -110,7 +114,10 @@ describe('resolveTarget', () => {
 
   it('does not match a dimension key on the overall row', () => {
     const cfg = targets({ service_level_pct: { dimensions: { 'all=all': { min: 99 } } } });
-    expect(resolveTarget(kpi('service_level_pct'), 'day', 'all', 'all', cfg)).toEqual({ min: 80, source: 'catalog' });
+    expect(resolveTarget(kpi('service_level_pct'), 'day', 'all', 'all', cfg)).toEqual({
+      min: 80,
+      source: 'catalog',
+    });
   });
 });
 
@@ -226,7 +233,11 @@ describe('evaluateTarget', () => {
   });
 
   it('never flags an informational KPI, whatever its target or value', () => {
-    expect(evaluateTarget('info', { max: 1 }, [1000])).toEqual({ status: 'ok', outside: false, consecutive: 0 });
+    expect(evaluateTarget('info', { max: 1 }, [1000])).toEqual({
+      status: 'ok',
+      outside: false,
+      consecutive: 0,
+    });
     expect(evaluateTarget('info', { max: 1 }, [null]).status).toBe('ok');
   });
 
@@ -261,8 +272,16 @@ describe('evaluateTarget', () => {
   });
 
   it('counts the run without `consecutive` too (for the flags table)', () => {
-    expect(evaluateTarget('max', { min: 80 }, [70, 75, 79])).toEqual({ status: 'breach', outside: true, consecutive: 3 });
-    expect(evaluateTarget('max', { min: 80 }, [70, 75, 81])).toEqual({ status: 'ok', outside: false, consecutive: 0 });
+    expect(evaluateTarget('max', { min: 80 }, [70, 75, 79])).toEqual({
+      status: 'breach',
+      outside: true,
+      consecutive: 3,
+    });
+    expect(evaluateTarget('max', { min: 80 }, [70, 75, 81])).toEqual({
+      status: 'ok',
+      outside: false,
+      consecutive: 0,
+    });
   });
 
   it('reports the warning band, not the run, for a value back inside', () => {
@@ -309,7 +328,9 @@ describe('changeOf and judgeChange', () => {
 
 describe('helpers', () => {
   it('ranks breach before warn before no_data before ok', () => {
-    const order = (['ok', 'no_data', 'breach', 'warn'] as const).slice().sort((a, b) => statusRank(a) - statusRank(b));
+    const order = (['ok', 'no_data', 'breach', 'warn'] as const)
+      .slice()
+      .sort((a, b) => statusRank(a) - statusRank(b));
     expect(order).toEqual(['breach', 'warn', 'no_data', 'ok']);
   });
 

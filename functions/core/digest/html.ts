@@ -28,7 +28,7 @@ import {
   valueText,
 } from './describe.ts';
 import { familyName, formatInstant, formatNumber, formatPeriod, formatValue, messages } from './i18n.ts';
-import type { DigestModel, KpiLine } from './model.ts';
+import { type DigestModel, type KpiLine, MAX_CARDS } from './model.ts';
 
 /** The palette (explicit everywhere: see the module comment on dark mode). */
 export const COLORS = {
@@ -92,19 +92,25 @@ function table(c: Ctx, inner: string, style = '', attrs = ''): string {
   return `<table ${TABLE} width="100%" dir="${c.dir}" ${attrs} style="width:100%;border-collapse:collapse;${style}">${inner}</table>`;
 }
 
-function text(c: Ctx, s: string, style: string): string {
-  return `<div style="font-family:${c.font};text-align:${c.start};${style}">${s}</div>`;
+/** A block of text; font and alignment come from its cell (see {@link cell}). */
+function text(_c: Ctx, s: string, style: string): string {
+  return `<div style="${style}">${s}</div>`;
+}
+
+/** Font and alignment, set on every cell that holds text (Outlook does not inherit them into tables). */
+function cell(c: Ctx): string {
+  return `font-family:${c.font};text-align:${c.start};`;
 }
 
 function badge(c: Ctx, status: FlagStatus): string {
   const { fg, bg } = STATUS_COLORS[status];
-  return `<span style="display:inline-block;padding:1px 8px;border-radius:9px;background-color:${bg};color:${fg};font-family:${c.font};font-size:12px;line-height:18px;font-weight:bold;white-space:nowrap;">${escapeHtml(messages(c.lang).status[status])}</span>`;
+  return `<span style="display:inline-block;padding:1px 8px;border-radius:9px;background-color:${bg};color:${fg};font-size:12px;line-height:18px;font-weight:bold;white-space:nowrap;">${escapeHtml(messages(c.lang).status[status])}</span>`;
 }
 
 function header(c: Ctx): string {
   const m = messages(c.lang);
   const period = formatPeriod(c.lang, c.model.grain, c.model.period.start, c.model.period.end);
-  return `<tr><td bgcolor="${COLORS.header}" align="${c.start}" style="background-color:${COLORS.header};padding:20px 24px;">${text(
+  return `<tr><td bgcolor="${COLORS.header}" align="${c.start}" style="${cell(c)}background-color:${COLORS.header};padding:20px 24px;">${text(
     c,
     `Servicepulse · ${escapeHtml(m.title[c.model.grain])}`,
     `font-size:13px;line-height:18px;color:${COLORS.headerMuted};`,
@@ -115,7 +121,7 @@ function summary(c: Ctx): string {
   const s = c.model.summary;
   const tone = s.breaches > 0 ? STATUS_COLORS.breach : s.warnings > 0 ? STATUS_COLORS.warn : STATUS_COLORS.ok;
   const counts = countsText(c.model, c.lang);
-  return `<tr><td bgcolor="${tone.bg}" align="${c.start}" style="background-color:${tone.bg};padding:14px 24px;">${text(
+  return `<tr><td bgcolor="${tone.bg}" align="${c.start}" style="${cell(c)}background-color:${tone.bg};padding:14px 24px;">${text(
     c,
     escapeHtml(summaryText(c.model, c.lang)),
     `font-size:18px;line-height:24px;font-weight:bold;color:${tone.fg};`,
@@ -134,7 +140,7 @@ function gaps(c: Ctx): string {
       ),
     )
     .join('');
-  const inner = `<tr><td bgcolor="${COLORS.warnBg}" style="background-color:${COLORS.warnBg};border-${c.start}:4px solid ${COLORS.warnAccent};padding:12px 14px;">${text(
+  const inner = `<tr><td bgcolor="${COLORS.warnBg}" style="${cell(c)}background-color:${COLORS.warnBg};border-${c.start}:4px solid ${COLORS.warnAccent};padding:12px 14px;">${text(
     c,
     escapeHtml(m.dataMissingHeading),
     `font-size:15px;line-height:20px;font-weight:bold;color:${COLORS.warn};`,
@@ -143,7 +149,7 @@ function gaps(c: Ctx): string {
 }
 
 function heading(c: Ctx, s: string): string {
-  return `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};padding:20px 24px 8px;">${text(
+  return `<tr><td bgcolor="${COLORS.card}" style="${cell(c)}background-color:${COLORS.card};padding:20px 24px 8px;">${text(
     c,
     escapeHtml(s),
     `font-size:16px;line-height:22px;font-weight:bold;color:${COLORS.text};border-bottom:2px solid ${COLORS.rule};padding-bottom:6px;`,
@@ -224,7 +230,7 @@ function offTargetCard(c: Ctx, line: KpiLine): string {
       ),
     );
   }
-  const card = `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};border:1px solid ${COLORS.rule};border-${c.start}:4px solid ${tone.fg};padding:12px 14px;">${parts.join('')}</td></tr>`;
+  const card = `<tr><td bgcolor="${COLORS.card}" style="${cell(c)}background-color:${COLORS.card};border:1px solid ${COLORS.rule};border-${c.start}:4px solid ${tone.fg};padding:12px 14px;">${parts.join('')}</td></tr>`;
   return `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};padding:0 24px 12px;">${table(c, card)}</td></tr>`;
 }
 
@@ -247,12 +253,34 @@ function compactRow(c: Ctx, line: KpiLine): string {
   return `<tr><td align="${c.start}" style="padding:6px 0;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;color:${COLORS.text};text-align:${c.start};">${escapeHtml(kpiName(line, c.lang))}${note}</td><td align="${c.end}" valign="top" style="padding:6px 0;padding-${c.start}:12px;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;text-align:${c.end};white-space:nowrap;color:${muted ? COLORS.muted : COLORS.text};${muted ? 'font-style:italic;' : 'font-weight:bold;'}">${escapeHtml(valueText(line, c.lang, currency))}${change}</td></tr>`;
 }
 
+/** An off-target line beyond the cards: badge, name, value and target on one row, no chart. */
+function compactOffRow(c: Ctx, line: KpiLine): string {
+  const m = messages(c.lang);
+  const { currency } = c.model;
+  const dim = dimensionLabel(line, c.lang);
+  const target = targetText(line, c.lang, currency);
+  const name = `${badge(c, line.status)} ${escapeHtml(kpiName(line, c.lang))}${dim ? ` <span style="color:${COLORS.muted};">· ${escapeHtml(dim)}</span>` : ''}`;
+  const sub = target
+    ? text(
+        c,
+        `${escapeHtml(m.target)}${escapeHtml(m.colon)}${escapeHtml(target)}`,
+        `font-size:12px;line-height:16px;color:${COLORS.muted};`,
+      )
+    : '';
+  return `<tr><td style="${cell(c)}padding:6px 0;border-bottom:1px solid ${COLORS.rule};font-size:14px;line-height:22px;color:${COLORS.text};">${name}${sub}</td><td align="${c.end}" valign="top" style="font-family:${c.font};padding:6px 0;padding-${c.start}:12px;border-bottom:1px solid ${COLORS.rule};font-size:14px;line-height:22px;text-align:${c.end};white-space:nowrap;font-weight:bold;color:${STATUS_COLORS[line.status].fg};">${escapeHtml(valueText(line, c.lang, currency))}</td></tr>`;
+}
+
+function moreOffTarget(c: Ctx, lines: readonly KpiLine[]): string {
+  if (lines.length === 0) return '';
+  return `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};padding:0 24px 12px;">${table(c, lines.map((l) => compactOffRow(c, l)).join(''))}</td></tr>`;
+}
+
 function families(c: Ctx): string {
   const out: string[] = [];
   for (const f of c.model.families) {
     const rows = f.lines.map((l) => compactRow(c, l)).join('');
     out.push(
-      `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};padding:10px 24px 0;">${text(
+      `<tr><td bgcolor="${COLORS.card}" style="${cell(c)}background-color:${COLORS.card};padding:10px 24px 0;">${text(
         c,
         escapeHtml(familyName(f.family, c.lang)),
         `font-size:12px;line-height:16px;font-weight:bold;letter-spacing:0.4px;text-transform:uppercase;color:${COLORS.muted};`,
@@ -264,7 +292,7 @@ function families(c: Ctx): string {
 
 function footer(c: Ctx): string {
   const m = messages(c.lang);
-  return `<tr><td bgcolor="${COLORS.card}" style="background-color:${COLORS.card};padding:20px 24px 24px;">${text(
+  return `<tr><td bgcolor="${COLORS.card}" style="${cell(c)}background-color:${COLORS.card};padding:20px 24px 24px;">${text(
     c,
     escapeHtml(m.footer(formatInstant(c.lang, c.model.asOf, c.model.timezone), c.model.timezone)),
     `font-size:12px;line-height:17px;color:${COLORS.muted};border-top:1px solid ${COLORS.rule};padding-top:12px;`,
@@ -288,7 +316,8 @@ export function renderHtml(model: DigestModel, options: HtmlOptions): string {
     summary(c),
     gaps(c),
     model.offTarget.length > 0 ? heading(c, m.offTargetHeading) : '',
-    ...model.offTarget.map((l) => offTargetCard(c, l)),
+    ...model.offTarget.slice(0, MAX_CARDS).map((l) => offTargetCard(c, l)),
+    moreOffTarget(c, model.offTarget.slice(MAX_CARDS)),
     model.families.length > 0 ? heading(c, model.offTarget.length > 0 ? m.otherHeading : m.allHeading) : '',
     families(c),
     footer(c),

@@ -25,6 +25,8 @@ export interface Messages {
   dir: 'ltr' | 'rtl';
   /** CSS font stack that has the script. */
   fontFamily: string;
+  /** Durations: Intl's unit style ('short' "4 min", 'long' "4 minit"), or words after the number. */
+  durations: 'short' | 'long' | Record<'seconds' | 'minutes' | 'hours', string>;
   title: Record<Grain, string>;
   summary(off: string, total: string): string;
   allOnTarget(total: string): string;
@@ -73,6 +75,7 @@ const en: Messages = {
   monthLocale: 'en-GB',
   dir: 'ltr',
   fontFamily: LATIN_FONT,
+  durations: 'short',
   title: { day: 'Daily KPI digest', month: 'Monthly KPI digest' },
   summary: (off, total) => `${off} of ${total} KPIs off target`,
   allOnTarget: (total) => `All ${total} KPIs on target`,
@@ -135,6 +138,7 @@ const fa: Messages = {
   monthLocale: 'fa-IR-u-ca-gregory',
   dir: 'rtl',
   fontFamily: `Tahoma,${LATIN_FONT}`,
+  durations: 'short',
   title: { day: 'گزارش روزانه شاخص‌ها', month: 'گزارش ماهانه شاخص‌ها' },
   summary: (off, total) => `${off} از ${total} شاخص خارج از هدف`,
   allOnTarget: (total) => `هر ${total} شاخص در محدوده هدف`,
@@ -205,6 +209,8 @@ const ar: Messages = {
   monthLocale: 'ar-u-nu-arab',
   dir: 'rtl',
   fontFamily: `Tahoma,${LATIN_FONT}`,
+  // Intl's long Arabic units drop the number for 1 and 2 ("دقيقتان"); the short ones are single letters.
+  durations: { seconds: 'ثانية', minutes: 'دقيقة', hours: 'ساعة' },
   title: { day: 'الملخص اليومي لمؤشرات الأداء', month: 'الملخص الشهري لمؤشرات الأداء' },
   summary: (off, total) => `مؤشرات خارج الهدف: ${off} من ${total}`,
   allOnTarget: (total) => `جميع المؤشرات ضمن الهدف (${total})`,
@@ -268,6 +274,7 @@ const zh: Messages = {
   monthLocale: 'zh-CN',
   dir: 'ltr',
   fontFamily: `'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',${LATIN_FONT}`,
+  durations: 'short',
   title: { day: '每日KPI摘要', month: '每月KPI摘要' },
   summary: (off, total) => `${total}项KPI中有${off}项未达标`,
   allOnTarget: (total) => `全部${total}项KPI均达标`,
@@ -329,6 +336,7 @@ const ms: Messages = {
   monthLocale: 'ms-MY',
   dir: 'ltr',
   fontFamily: LATIN_FONT,
+  durations: 'long',
   title: { day: 'Ringkasan KPI harian', month: 'Ringkasan KPI bulanan' },
   summary: (off, total) => `${off} daripada ${total} KPI di luar sasaran`,
   allOnTarget: (total) => `Kesemua ${total} KPI mencapai sasaran`,
@@ -433,10 +441,14 @@ export function formatValue(lang: Lang, unit: Unit, v: number, options: FormatOp
   const sign: Intl.NumberFormatOptions = options.signed ? { signDisplay: 'exceptZero' } : {};
   const duration = DURATION_UNITS[unit];
   if (duration) {
+    if (typeof m.durations === 'object') {
+      const words = m.durations[unit as keyof typeof m.durations];
+      return `${nf(m.numberLocale, { maximumFractionDigits: 1, ...sign }).format(v)} ${words}`;
+    }
     return nf(m.numberLocale, {
       style: 'unit',
       unit: duration,
-      unitDisplay: 'short',
+      unitDisplay: m.durations,
       maximumFractionDigits: 1,
       ...sign,
     }).format(v);

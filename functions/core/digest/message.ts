@@ -8,7 +8,7 @@ import type { MailMessage } from '../ports.ts';
 import { renderTrendChart } from './chart.ts';
 import { subjectText } from './describe.ts';
 import { renderHtml } from './html.ts';
-import type { DigestModel, KpiLine } from './model.ts';
+import { type DigestModel, type KpiLine, MAX_CARDS } from './model.ts';
 import { renderText } from './text.ts';
 
 export interface Chart {
@@ -25,10 +25,10 @@ function slug(s: string): string {
     .slice(0, 40);
 }
 
-/** One PNG trend chart per off-target line that has at least one value in its trend. */
+/** One PNG trend chart per off-target card (the first MAX_CARDS lines) with a value in its trend. */
 export function renderCharts(model: DigestModel): Map<KpiLine, Chart> {
   const charts = new Map<KpiLine, Chart>();
-  model.offTarget.forEach((line, i) => {
+  model.offTarget.slice(0, MAX_CARDS).forEach((line, i) => {
     if (!line.trend.some((v) => v !== null)) return;
     const dim = line.dimension === 'all' ? '' : `-${slug(`${line.dimension}-${line.dimensionValue}`)}`;
     const name = `trend-${i + 1}-${line.kpi.id}${dim}`;

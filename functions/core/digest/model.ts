@@ -118,6 +118,13 @@ export interface DigestModel {
 
 export const BREAKDOWN_SHOWN = 3;
 
+/**
+ * Off-target lines shown as full cards with a chart; any beyond are listed compactly under them.
+ * A day with dozens of KPIs off target is one systemic problem, not dozens of charts to read, and
+ * the message has to stay below Gmail's ~100 KB clipping.
+ */
+export const MAX_CARDS = 10;
+
 /** The periods a digest reads, oldest first, ending with `period`: the trend and any breach run. */
 export function digestWindow(
   grain: Grain,

@@ -209,7 +209,8 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
       row._record = m.no;
       row._ingested_at = now;
       const writer = await writerFor(m.entity, partitionDay(m.entity, row, config.timezone));
-      await writer.append(row);
+      const flushed = writer.append(row);
+      if (flushed) await flushed;
       report.accepted++;
       buffered++;
       if (buffered >= maxBuffered) {
