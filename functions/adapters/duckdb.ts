@@ -144,7 +144,10 @@ export class DuckDbEngine implements QueryEngine {
     const cols = curatedColumns(entity);
     if (!hasParquet(dir)) {
       // No data yet: an empty view with the contract's columns, so queries still plan and return nothing.
-      const select = [...cols.map((c) => `CAST(NULL AS ${KIND_TYPES[c.kind]}) AS ${c.name}`), 'CAST(NULL AS DATE) AS dt'];
+      const select = [
+        ...cols.map((c) => `CAST(NULL AS ${KIND_TYPES[c.kind]}) AS ${c.name}`),
+        'CAST(NULL AS DATE) AS dt',
+      ];
       return `CREATE OR REPLACE VIEW lake.${entity} AS SELECT ${select.join(', ')} WHERE false`;
     }
     const glob = join(dir, 'dt=*', '*.parquet');

@@ -30,7 +30,8 @@ export class FileSystemStore implements ObjectStore {
     try {
       for await (const chunk of stream) yield chunk as Uint8Array;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`no such file: ${this.path(key)}`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new NotFoundError(`no such file: ${this.path(key)}`);
       throw e;
     }
   }

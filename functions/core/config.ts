@@ -58,7 +58,9 @@ export const targetSchema = z
     ...rangeShape,
     day: targetRangeSchema.optional(),
     month: targetRangeSchema.optional(),
-    dimensions: z.record(z.string().regex(/^[a-z_]+=.+$/, 'keys look like "queue=vip"'), targetRangeSchema).optional(),
+    dimensions: z
+      .record(z.string().regex(/^[a-z_]+=.+$/, 'keys look like "queue=vip"'), targetRangeSchema)
+      .optional(),
   })
   .superRefine(minNotAboveMax);
 export type TargetConfig = z.infer<typeof targetSchema>;
@@ -101,7 +103,9 @@ export const configSchema = z.strictObject({
       firstResponseMinutes: z
         .strictObject(Object.fromEntries(CHANNELS.map((c) => [c, finite.positive().optional()])))
         .default({})
-        .transform((v) => ({ ...defaultFirstResponseMinutes, ...stripUndefined(v) }) as Record<Channel, number>),
+        .transform(
+          (v) => ({ ...defaultFirstResponseMinutes, ...stripUndefined(v) }) as Record<Channel, number>,
+        ),
     })
     .default({
       serviceLevelSeconds: 20,

@@ -67,23 +67,34 @@ function optional<T extends z.ZodType, R extends boolean>(s: T, required: R): Op
 const text = <R extends boolean>(required: R) =>
   withMeta(
     optional(
-      z.preprocess(scalarText, z.string({ error: (i) => (i.input === undefined ? 'required' : 'expected text') })),
+      z.preprocess(
+        scalarText,
+        z.string({ error: (i) => (i.input === undefined ? 'required' : 'expected text') }),
+      ),
       required,
     ),
     { kind: 'string', required },
   );
 
-function oneOf<const V extends readonly [string, ...string[]], R extends boolean>(values: V, required: R, dflt?: V[number]) {
+function oneOf<const V extends readonly [string, ...string[]], R extends boolean>(
+  values: V,
+  required: R,
+  dflt?: V[number],
+) {
   const inner = z.preprocess(
     (v) => {
       const b = blank(v);
       return typeof b === 'string' ? b.toLowerCase() : b;
     },
     z.enum(values, {
-      error: (i) => (i.input === undefined ? 'required' : `expected one of ${values.join(', ')}; got "${String(i.input)}"`),
+      error: (i) =>
+        i.input === undefined ? 'required' : `expected one of ${values.join(', ')}; got "${String(i.input)}"`,
     }),
   );
-  const s = dflt !== undefined ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt) : optional(inner, required);
+  const s =
+    dflt !== undefined
+      ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
+      : optional(inner, required);
   return withMeta(s, { kind: 'string', required, values });
 }
 
@@ -123,7 +134,9 @@ function calendarDate<R extends boolean>(required: R) {
 function yearMonth<R extends boolean>(required: R) {
   const s = z.preprocess(
     blank,
-    z.string({ error: 'expected a month (YYYY-MM)' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month (YYYY-MM)'),
+    z
+      .string({ error: 'expected a month (YYYY-MM)' })
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month (YYYY-MM)'),
   );
   return withMeta(optional(s, required), { kind: 'string', required });
 }
@@ -140,7 +153,9 @@ function toNumber(v: Raw): Raw {
 function num<R extends boolean>(required: R, opts: { min?: number; gt?: number; integer?: boolean } = {}) {
   let n = z.number({
     error: (i) =>
-      i.input === undefined ? 'required' : `expected ${opts.integer ? 'an integer' : 'a number'}; got "${String(i.input)}"`,
+      i.input === undefined
+        ? 'required'
+        : `expected ${opts.integer ? 'an integer' : 'a number'}; got "${String(i.input)}"`,
   });
   if (opts.integer) n = n.int({ error: 'expected an integer' });
   if (opts.min !== undefined) n = n.min(opts.min, { error: `must be ≥ ${opts.min}` });
@@ -165,10 +180,14 @@ function bool<R extends boolean>(required: R, dflt?: boolean) {
       return b;
     },
     z.boolean({
-      error: (i) => (i.input === undefined ? 'required' : `expected true/false, 1/0 or yes/no; got "${String(i.input)}"`),
+      error: (i) =>
+        i.input === undefined ? 'required' : `expected true/false, 1/0 or yes/no; got "${String(i.input)}"`,
     }),
   );
-  const s = dflt !== undefined ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt) : optional(inner, required);
+  const s =
+    dflt !== undefined
+      ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
+      : optional(inner, required);
   return withMeta(s, { kind: 'boolean', required });
 }
 
@@ -223,8 +242,16 @@ export function contractSchemas(ctx: ContractContext) {
       for (const f of ['first_response_at', 'assigned_at', 'resolved_at', 'closed_at'] as const) {
         notBefore(c, r, f, 'created_at');
       }
-      if ((r.status === 'solved' || r.status === 'closed') && r.resolved_at === undefined && r.closed_at === undefined) {
-        c.addIssue({ code: 'custom', path: ['status'], message: `status ${r.status} needs resolved_at or closed_at` });
+      if (
+        (r.status === 'solved' || r.status === 'closed') &&
+        r.resolved_at === undefined &&
+        r.closed_at === undefined
+      ) {
+        c.addIssue({
+          code: 'custom',
+          path: ['status'],
+          message: `status ${r.status} needs resolved_at or closed_at`,
+        });
       }
     });
 
@@ -252,19 +279,32 @@ export function contractSchemas(ctx: ContractContext) {
         c.addIssue({ code: 'custom', path: ['ended_at'], message: 'ended_at is before started_at' });
       }
       if (r.answered_at !== undefined && (r.answered_at < r.started_at || r.answered_at > r.ended_at)) {
-        c.addIssue({ code: 'custom', path: ['answered_at'], message: 'answered_at is not between started_at and ended_at' });
+        c.addIssue({
+          code: 'custom',
+          path: ['answered_at'],
+          message: 'answered_at is not between started_at and ended_at',
+        });
       }
       if ((r.outcome === 'answered') !== (r.answered_at !== undefined)) {
         c.addIssue({
           code: 'custom',
           path: ['outcome'],
           message:
-            r.outcome === 'answered' ? 'outcome answered needs answered_at' : `outcome ${r.outcome} must not have answered_at`,
+            r.outcome === 'answered'
+              ? 'outcome answered needs answered_at'
+              : `outcome ${r.outcome} must not have answered_at`,
         });
       }
     })
     .transform((row) => {
-      const r = row as typeof row & { started_at: number; ended_at: number; answered_at?: number; hold_seconds?: number; talk_seconds?: number; acw_seconds?: number };
+      const r = row as typeof row & {
+        started_at: number;
+        ended_at: number;
+        answered_at?: number;
+        hold_seconds?: number;
+        talk_seconds?: number;
+        acw_seconds?: number;
+      };
       // Contract defaults: hold and after-call work 0; talk = ended − answered − hold.
       const hold = r.hold_seconds ?? 0;
       const talk =
@@ -287,30 +327,45 @@ export function contractSchemas(ctx: ContractContext) {
       agent_id: text(false),
     })
     .transform((row, c) => {
-      const r = row as typeof row & { survey: keyof typeof SURVEY_SCALES; score: number; scale_min?: number; scale_max?: number };
+      const r = row as typeof row & {
+        survey: keyof typeof SURVEY_SCALES;
+        score: number;
+        scale_min?: number;
+        scale_max?: number;
+      };
       const [dmin, dmax] = SURVEY_SCALES[r.survey];
       const scale_min = r.scale_min ?? dmin;
       const scale_max = r.scale_max ?? dmax;
       if (scale_min >= scale_max) {
-        c.addIssue({ code: 'custom', path: ['scale_max'], message: `scale_max (${scale_max}) must exceed scale_min (${scale_min})` });
+        c.addIssue({
+          code: 'custom',
+          path: ['scale_max'],
+          message: `scale_max (${scale_max}) must exceed scale_min (${scale_min})`,
+        });
         return z.NEVER;
       }
       if (r.score < scale_min || r.score > scale_max) {
-        c.addIssue({ code: 'custom', path: ['score'], message: `score ${r.score} is outside the scale ${scale_min}–${scale_max}` });
+        c.addIssue({
+          code: 'custom',
+          path: ['score'],
+          message: `score ${r.score} is outside the scale ${scale_min}–${scale_max}`,
+        });
         return z.NEVER;
       }
       return { ...r, scale_min, scale_max };
     });
 
-  const customers = z.object({
-    customer_id: text(true),
-    created_at: ts(true),
-    churned_at: ts(false),
-    last_active_at: ts(false),
-    key_account: bool(false, false),
-    revenue_to_date: num(false, { min: 0 }),
-    updated_at: ts(false),
-  }).superRefine((r, c) => notBefore(c, r, 'churned_at', 'created_at'));
+  const customers = z
+    .object({
+      customer_id: text(true),
+      created_at: ts(true),
+      churned_at: ts(false),
+      last_active_at: ts(false),
+      key_account: bool(false, false),
+      revenue_to_date: num(false, { min: 0 }),
+      updated_at: ts(false),
+    })
+    .superRefine((r, c) => notBefore(c, r, 'churned_at', 'created_at'));
 
   const costs = z
     .object({
@@ -320,10 +375,16 @@ export function contractSchemas(ctx: ContractContext) {
       category: oneOf(['staff', 'telephony', 'software', 'facilities', 'other'], false, 'other'),
       amount: num(true, { min: 0 }),
       currency: withMeta(
-        z.preprocess((v) => {
-          const b = scalarText(v);
-          return typeof b === 'string' ? b.toUpperCase() : b;
-        }, z.string().regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code').optional()),
+        z.preprocess(
+          (v) => {
+            const b = scalarText(v);
+            return typeof b === 'string' ? b.toUpperCase() : b;
+          },
+          z
+            .string()
+            .regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code')
+            .optional(),
+        ),
         { kind: 'string', required: false },
       ),
     })
@@ -340,19 +401,21 @@ export function contractSchemas(ctx: ContractContext) {
   const plans = z.object({
     plan_id: text(true),
     month: yearMonth(true),
-    kind: oneOf(['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay', 'other'], true),
+    kind: oneOf(
+      ['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay', 'other'],
+      true,
+    ),
     planned: num(true, { gt: 0 }),
     achieved: num(true, { min: 0 }),
   });
 
-  const followups = z
-    .object({
-      followup_id: text(true),
-      customer_id: text(true),
-      planned_at: ts(true),
-      done_at: ts(false),
-      key_account: bool(false, false),
-    });
+  const followups = z.object({
+    followup_id: text(true),
+    customer_id: text(true),
+    planned_at: ts(true),
+    done_at: ts(false),
+    key_account: bool(false, false),
+  });
 
   return { tickets, calls, surveys, customers, costs, plans, followups } satisfies Record<Entity, z.ZodType>;
 }
@@ -373,10 +436,18 @@ export const ENTITY_KEYS: Record<Entity, { id: string; partitionBy: string }> = 
 
 /** Lineage columns every curated row carries (after the contract columns). */
 export const LINEAGE_COLUMNS: readonly { name: string; kind: ColumnKind; description: string }[] = [
-  { name: '_source', kind: 'string', description: 'source format: generic, zendesk, freshdesk, amazon-connect, twilio' },
+  {
+    name: '_source',
+    kind: 'string',
+    description: 'source format: generic, zendesk, freshdesk, amazon-connect, twilio',
+  },
   { name: '_source_file', kind: 'string', description: 'the landed object or file the row came from' },
   { name: '_record', kind: 'integer', description: 'line (CSV, NDJSON) or record number in that file' },
-  { name: '_ingested_at', kind: 'timestamp', description: 'when the normalizer wrote the row; breaks updated_at ties' },
+  {
+    name: '_ingested_at',
+    kind: 'timestamp',
+    description: 'when the normalizer wrote the row; breaks updated_at ties',
+  },
 ];
 
 export interface ColumnDef extends ColumnMeta {

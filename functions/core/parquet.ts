@@ -17,7 +17,13 @@ function element(c: { name: string; kind: ColumnKind; required: boolean }): Sche
   const repetition_type = c.required ? 'REQUIRED' : 'OPTIONAL';
   switch (c.kind) {
     case 'string':
-      return { name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type };
+      return {
+        name: c.name,
+        type: 'BYTE_ARRAY',
+        converted_type: 'UTF8',
+        logical_type: { type: 'STRING' },
+        repetition_type,
+      };
     case 'timestamp':
       return {
         name: c.name,
@@ -26,7 +32,13 @@ function element(c: { name: string; kind: ColumnKind; required: boolean }): Sche
         repetition_type,
       };
     case 'date':
-      return { name: c.name, type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' }, repetition_type };
+      return {
+        name: c.name,
+        type: 'INT32',
+        converted_type: 'DATE',
+        logical_type: { type: 'DATE' },
+        repetition_type,
+      };
     case 'integer':
       return { name: c.name, type: 'INT64', repetition_type };
     case 'number':
@@ -80,7 +92,8 @@ class ColumnBuffer {
       this.nulls![this.length] = 1;
     } else {
       this.nulls![this.length] = 0;
-      nums[this.length] = this.kind === 'date' ? Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS) : (v as number);
+      nums[this.length] =
+        this.kind === 'date' ? Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS) : (v as number);
     }
     this.length++;
   }

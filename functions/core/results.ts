@@ -3,7 +3,7 @@
  * Column lists here are the single source for the DuckDB tables, the Athena/Glue tables and the
  * CLI's `results` output order.
  */
-import { CATALOG, defaultTarget, type Dimension, type Grain } from './catalog.ts';
+import { CATALOG, type Dimension, defaultTarget, type Grain } from './catalog.ts';
 import { LANGUAGES } from './config.ts';
 
 export type ResultColumnType = 'string' | 'date' | 'double' | 'bigint' | 'timestamp' | 'integer' | 'boolean';
@@ -48,9 +48,17 @@ export const KPI_FLAGS_COLUMNS: readonly ResultColumn[] = [
 
 export const KPI_DEFINITIONS_COLUMNS: readonly ResultColumn[] = [
   { name: 'kpi_id', type: 'string', description: 'public, stable id' },
-  { name: 'family', type: 'string', description: 'tickets, calls, surveys, customers, followups, costs, plans' },
+  {
+    name: 'family',
+    type: 'string',
+    description: 'tickets, calls, surveys, customers, followups, costs, plans',
+  },
   ...LANGUAGES.map((l) => ({ name: `name_${l}`, type: 'string' as const, description: `name in ${l}` })),
-  { name: 'unit', type: 'string', description: 'count, pct, minutes, hours, seconds, ratio, score, currency, per_hour' },
+  {
+    name: 'unit',
+    type: 'string',
+    description: 'count, pct, minutes, hours, seconds, ratio, score, currency, per_hour',
+  },
   { name: 'direction', type: 'string', description: 'min (lower is better), max, range, info' },
   { name: 'day_target_min', type: 'double', description: 'default daily target (NULL = open)' },
   { name: 'day_target_max', type: 'double', description: '' },

@@ -35,7 +35,10 @@ export interface RunReport {
   periods: number;
 }
 
-export function planRun(templates: QueryTemplates, options: RunOptions): { runId: string; asOf: string; statements: Statement[] } {
+export function planRun(
+  templates: QueryTemplates,
+  options: RunOptions,
+): { runId: string; asOf: string; statements: Statement[] } {
   const asOf = options.asOf ?? new Date().toISOString();
   const runId = makeRunId(options.grain, options.from, options.to, asOf);
   const statements = renderRun(templates, {
@@ -52,14 +55,23 @@ export function planRun(templates: QueryTemplates, options: RunOptions): { runId
   return { runId, asOf, statements };
 }
 
-export async function runKpis(engine: QueryEngine, templates: QueryTemplates, options: RunOptions): Promise<RunReport> {
+export async function runKpis(
+  engine: QueryEngine,
+  templates: QueryTemplates,
+  options: RunOptions,
+): Promise<RunReport> {
   const { runId, asOf, statements } = planRun(templates, options);
-  const task = options.progress?.start(`KPIs ${options.grain} ${options.from}…${options.to}`, statements.length);
+  const task = options.progress?.start(
+    `KPIs ${options.grain} ${options.from}…${options.to}`,
+    statements.length,
+  );
   for (const s of statements) {
     try {
       await engine.query(s.sql);
     } catch (e) {
-      throw new Error(`the ${s.family} KPIs (${s.grain}) failed on ${engine.name}: ${(e as Error).message.split('\n')[0]}`);
+      throw new Error(
+        `the ${s.family} KPIs (${s.grain}) failed on ${engine.name}: ${(e as Error).message.split('\n')[0]}`,
+      );
     }
     task?.tick();
   }

@@ -75,7 +75,8 @@ export function parseIsoInstant(text: string, wallZone: string): number | undefi
   const mi = m[5] ? +m[5] : 0;
   const s = m[6] ? +m[6] : 0;
   const ms = m[7] ? Math.floor(+`0.${m[7]}` * 1000 + 1e-9) : 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 59) return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 59)
+    return undefined;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const off = m[8];

@@ -90,11 +90,24 @@ describe('ingest', () => {
   it('changes nothing when the same file is ingested again', () => {
     // Prepare
     const f = join(home, 'surveys.ndjson');
-    writeFileSync(f, '{"response_id":"s1","survey":"csat","score":5,"responded_at":"2024-05-01T10:00:00Z"}\n');
+    writeFileSync(
+      f,
+      '{"response_id":"s1","survey":"csat","score":5,"responded_at":"2024-05-01T10:00:00Z"}\n',
+    );
     // Act
     sp('ingest', '--source', 'generic', '--entity', 'surveys', f);
     sp('ingest', '--source', 'generic', '--entity', 'surveys', f);
-    sp('run', '--grain', 'day', '--from', '2024-05-01', '--to', '2024-05-01', '--as-of', '2024-06-01T00:00:00Z');
+    sp(
+      'run',
+      '--grain',
+      'day',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-01',
+      '--as-of',
+      '2024-06-01T00:00:00Z',
+    );
     const out = sp('results', '--kpi', 'csat_pct', '--grain', 'day');
     // Assess: one response, counted once.
     expect(out.code).toBe(0);

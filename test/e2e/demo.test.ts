@@ -19,7 +19,18 @@ beforeAll(async () => {
   // Act: the demo ends on a fixed day so the test is reproducible.
   run = spawnSync(
     process.execPath,
-    ['bin/servicepulse.mjs', '--home', home, 'demo', '--days', '21', '--end-date', '2024-05-31', '--scale', '0.3'],
+    [
+      'bin/servicepulse.mjs',
+      '--home',
+      home,
+      'demo',
+      '--days',
+      '21',
+      '--end-date',
+      '2024-05-31',
+      '--scale',
+      '0.3',
+    ],
     { encoding: 'utf8', env: { ...process.env, CI: '1' } },
   );
   const engine = await DuckDbEngine.open({ database: join(home, 'servicepulse.duckdb'), lakeRoot: home });
@@ -58,7 +69,11 @@ describe('servicepulse demo', () => {
 
   it('writes the digest as .html, .txt and .eml, and the results as Parquet', () => {
     const outbox = readdirSync(join(home, 'outbox'));
-    for (const ext of ['.html', '.txt', '.eml']) expect(outbox.some((f) => f.endsWith(ext)), ext).toBe(true);
+    for (const ext of ['.html', '.txt', '.eml'])
+      expect(
+        outbox.some((f) => f.endsWith(ext)),
+        ext,
+      ).toBe(true);
     expect(existsSync(join(home, 'results', 'kpi_results.parquet'))).toBe(true);
     expect(existsSync(join(home, 'results', 'kpi_flags.parquet'))).toBe(true);
   });

@@ -305,17 +305,14 @@ describe('ingestFile on generated rows', () => {
 });
 
 /**
- * Known gaps in functions/core/ingest/records.ts: sniffing looks only at the *first chunk*, so a
- * source that delivers a tiny first chunk changes the result. `it.fails` keeps the suite green
- * while documenting them; when records.ts buffers its head (reads >= 2 bytes before the gzip
- * check, and to the first significant byte before the format check) these start passing and
- * vitest flags them: then turn `it.fails` into `it`.
+ * Chunk boundaries must not matter: records.ts reads at least the two gzip magic bytes, and up to
+ * the first significant byte, before it decides, however small the first chunks are.
  */
 describe('ingestFile does not depend on chunk boundaries', () => {
   const csv =
     'call_id,direction,started_at,ended_at,outcome\nc-1,inbound,2024-05-01T08:00:00Z,2024-05-01T08:01:00Z,abandoned\n';
 
-  it.fails('detects gzip when the first chunk holds a single byte', async () => {
+  it('detects gzip when the first chunk holds a single byte', async () => {
     // Prepare
     const bytes = new Uint8Array(gzipSync(csv));
 
@@ -326,7 +323,7 @@ describe('ingestFile does not depend on chunk boundaries', () => {
     expect(report).toMatchObject({ read: 1, accepted: 1 });
   });
 
-  it.fails('sniffs the format past a first chunk of only whitespace', async () => {
+  it('sniffs the format past a first chunk of only whitespace', async () => {
     // Prepare
     const bytes = new TextEncoder().encode(`  ${csv}`);
 

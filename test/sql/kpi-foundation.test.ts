@@ -18,9 +18,27 @@ describe('tickets_created', () => {
     // Prepare: 20:29:59Z is 23:59:59 on 2024-03-20 in Tehran; 20:30:00Z is 00:00:00 on 2024-03-21.
     h = await kpiHarness(TEHRAN);
     await h.load('tickets', [
-      { ticket_id: 'a', created_at: '2024-03-20T20:29:59Z', channel: 'email', status: 'open', customer_id: 'c1' },
-      { ticket_id: 'b', created_at: '2024-03-20T20:30:00Z', channel: 'email', status: 'open', customer_id: 'c1' },
-      { ticket_id: 'c', created_at: '2024-03-21T10:00:00+03:30', channel: 'chat', status: 'new', customer_id: 'c2' },
+      {
+        ticket_id: 'a',
+        created_at: '2024-03-20T20:29:59Z',
+        channel: 'email',
+        status: 'open',
+        customer_id: 'c1',
+      },
+      {
+        ticket_id: 'b',
+        created_at: '2024-03-20T20:30:00Z',
+        channel: 'email',
+        status: 'open',
+        customer_id: 'c1',
+      },
+      {
+        ticket_id: 'c',
+        created_at: '2024-03-21T10:00:00+03:30',
+        channel: 'chat',
+        status: 'new',
+        customer_id: 'c2',
+      },
     ]);
     // Act
     const rows = await h.run('day', '2024-03-20', '2024-03-21');
@@ -36,10 +54,24 @@ describe('tickets_created', () => {
     // Prepare: ticket a first exported as e-mail, later (greater updated_at) as chat.
     h = await kpiHarness(TEHRAN);
     await h.load('tickets', [
-      { ticket_id: 'a', created_at: '2024-03-21T06:00:00Z', updated_at: '2024-03-21T07:00:00Z', channel: 'chat', status: 'open', customer_id: 'c' },
+      {
+        ticket_id: 'a',
+        created_at: '2024-03-21T06:00:00Z',
+        updated_at: '2024-03-21T07:00:00Z',
+        channel: 'chat',
+        status: 'open',
+        customer_id: 'c',
+      },
     ]);
     await h.load('tickets', [
-      { ticket_id: 'a', created_at: '2024-03-21T06:00:00Z', updated_at: '2024-03-21T06:00:00Z', channel: 'email', status: 'new', customer_id: 'c' },
+      {
+        ticket_id: 'a',
+        created_at: '2024-03-21T06:00:00Z',
+        updated_at: '2024-03-21T06:00:00Z',
+        channel: 'email',
+        status: 'new',
+        customer_id: 'c',
+      },
     ]);
     // Act
     const rows = await h.run('day', '2024-03-21', '2024-03-22');
@@ -56,10 +88,31 @@ describe('avg_first_response_minutes', () => {
     // Prepare: responses after 30 and 90 minutes on 2024-03-21 (local), none on 2024-03-22.
     h = await kpiHarness(TEHRAN);
     await h.load('tickets', [
-      { ticket_id: 'a', created_at: '2024-03-21T05:00:00Z', first_response_at: '2024-03-21T05:30:00Z', channel: 'email', status: 'open', customer_id: 'c' },
-      { ticket_id: 'b', created_at: '2024-03-21T05:00:00Z', first_response_at: '2024-03-21T06:30:00Z', channel: 'web', status: 'open', customer_id: 'c' },
+      {
+        ticket_id: 'a',
+        created_at: '2024-03-21T05:00:00Z',
+        first_response_at: '2024-03-21T05:30:00Z',
+        channel: 'email',
+        status: 'open',
+        customer_id: 'c',
+      },
+      {
+        ticket_id: 'b',
+        created_at: '2024-03-21T05:00:00Z',
+        first_response_at: '2024-03-21T06:30:00Z',
+        channel: 'web',
+        status: 'open',
+        customer_id: 'c',
+      },
       // created on the 21st, responded at 20:45Z = 00:15 local on the 22nd? No: 20:45Z is 00:15 on the 22nd.
-      { ticket_id: 'c', created_at: '2024-03-21T19:45:00Z', first_response_at: '2024-03-21T20:45:00Z', channel: 'chat', status: 'open', customer_id: 'c' },
+      {
+        ticket_id: 'c',
+        created_at: '2024-03-21T19:45:00Z',
+        first_response_at: '2024-03-21T20:45:00Z',
+        channel: 'chat',
+        status: 'open',
+        customer_id: 'c',
+      },
     ]);
     // Act
     const rows = await h.run('day', '2024-03-21', '2024-03-23');
@@ -76,12 +129,35 @@ describe('avg_first_response_minutes', () => {
   });
 });
 
-const call = (id: string, started: string, waitS: number, outcome: string, extra: Record<string, unknown> = {}) => {
+const call = (
+  id: string,
+  started: string,
+  waitS: number,
+  outcome: string,
+  extra: Record<string, unknown> = {},
+) => {
   const start = Date.parse(started);
   const at = (s: number) => new Date(start + s * 1000).toISOString();
   return outcome === 'answered'
-    ? { call_id: id, direction: 'inbound', queue: 'q1', started_at: started, answered_at: at(waitS), ended_at: at(waitS + 60), outcome, ...extra }
-    : { call_id: id, direction: 'inbound', queue: 'q1', started_at: started, ended_at: at(waitS), outcome, ...extra };
+    ? {
+        call_id: id,
+        direction: 'inbound',
+        queue: 'q1',
+        started_at: started,
+        answered_at: at(waitS),
+        ended_at: at(waitS + 60),
+        outcome,
+        ...extra,
+      }
+    : {
+        call_id: id,
+        direction: 'inbound',
+        queue: 'q1',
+        started_at: started,
+        ended_at: at(waitS),
+        outcome,
+        ...extra,
+      };
 };
 
 describe('service_level_pct and abandonment_rate_pct', () => {
@@ -97,7 +173,13 @@ describe('service_level_pct and abandonment_rate_pct', () => {
       call('4', d, 3, 'abandoned'),
       call('5', d, 30, 'abandoned'),
       { ...call('6', d, 1, 'blocked'), queue: 'q1' },
-      { call_id: '7', direction: 'outbound', started_at: d, ended_at: '2024-03-21T08:05:00Z', outcome: 'no_answer' },
+      {
+        call_id: '7',
+        direction: 'outbound',
+        started_at: d,
+        ended_at: '2024-03-21T08:05:00Z',
+        outcome: 'no_answer',
+      },
     ]);
     // Act
     const rows = await h.run('day', '2024-03-21', '2024-03-22');
@@ -105,7 +187,11 @@ describe('service_level_pct and abandonment_rate_pct', () => {
     // Abandonment = 1/4 = 25 %.
     const sl = h.row(rows, 'service_level_pct', '2024-03-21');
     expect(sl).toMatchObject({ value: 50, numerator: 2, denominator: 4, sample_size: 4 });
-    expect(h.row(rows, 'abandonment_rate_pct', '2024-03-21')).toMatchObject({ value: 25, numerator: 1, denominator: 4 });
+    expect(h.row(rows, 'abandonment_rate_pct', '2024-03-21')).toMatchObject({
+      value: 25,
+      numerator: 1,
+      denominator: 4,
+    });
     expect(h.row(rows, 'service_level_pct', '2024-03-21', 'queue', 'q1')?.value).toBe(50);
     // An empty day: NULL, not 0.
     expect(h.row(rows, 'service_level_pct', '2024-03-22')).toMatchObject({ value: null, denominator: 0 });
@@ -116,7 +202,11 @@ describe('service_level_pct and abandonment_rate_pct', () => {
     // Prepare: with serviceLevelSeconds 10 and shortAbandonSeconds 0, the 3 s abandon counts.
     h = await kpiHarness({ ...TEHRAN, thresholds: { serviceLevelSeconds: 10, shortAbandonSeconds: 0 } });
     const d = '2024-03-21T08:00:00Z';
-    await h.load('calls', [call('1', d, 10, 'answered'), call('2', d, 20, 'answered'), call('4', d, 3, 'abandoned')]);
+    await h.load('calls', [
+      call('1', d, 10, 'answered'),
+      call('2', d, 20, 'answered'),
+      call('4', d, 3, 'abandoned'),
+    ]);
     // Act
     const rows = await h.run('day', '2024-03-21');
     // Assess: offered 3; within 10 s: call 1 → 1/3; abandoned 1/3.
@@ -140,6 +230,11 @@ describe('csat_pct', () => {
     // Act
     const rows = await h.run('month', '2024-03-01', '2024-03-31');
     // Assess: 3 of 4 csat responses in their top two points = 75 %.
-    expect(h.row(rows, 'csat_pct', '2024-03-01')).toMatchObject({ value: 75, numerator: 3, denominator: 4, sample_size: 4 });
+    expect(h.row(rows, 'csat_pct', '2024-03-01')).toMatchObject({
+      value: 75,
+      numerator: 3,
+      denominator: 4,
+      sample_size: 4,
+    });
   });
 });

@@ -25,7 +25,13 @@ export interface KpiHarness {
   /** Runs every KPI for the range and returns all kpi_results rows (sorted). */
   run(grain: Grain, from: string, to?: string, asOf?: string): Promise<SqlRow[]>;
   /** The value row of one KPI, period and dimension (undefined when absent). */
-  row(rows: SqlRow[], kpi: string, periodStart: string, dimension?: string, value?: string): SqlRow | undefined;
+  row(
+    rows: SqlRow[],
+    kpi: string,
+    periodStart: string,
+    dimension?: string,
+    value?: string,
+  ): SqlRow | undefined;
   close(): Promise<void>;
 }
 
@@ -76,7 +82,10 @@ export async function kpiHarness(config: Record<string, unknown> = {}): Promise<
     row(rows, kpi, periodStart, dimension = 'all', value = 'all') {
       return rows.find(
         (r) =>
-          r.kpi_id === kpi && r.period_start === periodStart && r.dimension === dimension && r.dimension_value === value,
+          r.kpi_id === kpi &&
+          r.period_start === periodStart &&
+          r.dimension === dimension &&
+          r.dimension_value === value,
       );
     },
     async close() {

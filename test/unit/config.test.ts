@@ -61,8 +61,14 @@ digest:
     ['thresholds: { serviceLevelSecs: 20 }', /unknown key thresholds\.serviceLevelSecs/],
     ['timezone: Mars/Olympus', /timezone: not an IANA time zone/],
     ['sourceTimezone: Asia/Tehrn', /sourceTimezone: not an IANA time zone/],
-    ['targets: { service_level_pct: { min: 90, max: 80 } }', /targets\.service_level_pct(\.min)?: min \(90\) is greater than max \(80\)/],
-    ['targets: { service_level_pct: { day: { min: 90, max: 80 } } }', /targets\.service_level_pct\.day\.min: min \(90\)/],
+    [
+      'targets: { service_level_pct: { min: 90, max: 80 } }',
+      /targets\.service_level_pct(\.min)?: min \(90\) is greater than max \(80\)/,
+    ],
+    [
+      'targets: { service_level_pct: { day: { min: 90, max: 80 } } }',
+      /targets\.service_level_pct\.day\.min: min \(90\)/,
+    ],
     ['targets: { no_such_kpi: { min: 1 } }', /unknown key targets\.no_such_kpi/],
     ['digest: { recipients: [ { email: not-an-email } ] }', /digest\.recipients\.0\.email/],
     ['digest: { recipients: [ { email: a@b.co, lang: de } ] }', /digest\.recipients\.0\.lang/],

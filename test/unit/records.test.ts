@@ -15,7 +15,8 @@ async function decode(content: string | Uint8Array, name: string, chunk = 7): Pr
 describe('decoding CSV', () => {
   it('accepts a BOM and CRLF, keeps Unicode byte for byte, and numbers records by line', async () => {
     // Prepare: chunks of 7 bytes split multi-byte characters.
-    const csv = '\uFEFFticket_id,subject\r\nT1,"مشکل در پرداخت, قبض"\r\nT2,无法登录账户\r\n\r\nT3,"two\r\nlines"\r\n';
+    const csv =
+      '\uFEFFticket_id,subject\r\nT1,"مشکل در پرداخت, قبض"\r\nT2,无法登录账户\r\n\r\nT3,"two\r\nlines"\r\n';
     // Act
     const rows = await decode(csv, 'tickets.csv');
     // Assess

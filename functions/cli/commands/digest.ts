@@ -7,7 +7,14 @@ import { SmtpDelivery } from '../../adapters/smtp.ts';
 import type { Grain } from '../../core/catalog.ts';
 import { LANGUAGES, type Lang } from '../../core/config.ts';
 import { type DigestResult, runDigest } from '../../core/digest/usecase.ts';
-import { LAKE_SCHEMA, type LocalContext, parseDate, RESULTS_SCHEMA, UsageError, UserError } from '../context.ts';
+import {
+  LAKE_SCHEMA,
+  type LocalContext,
+  parseDate,
+  RESULTS_SCHEMA,
+  UsageError,
+  UserError,
+} from '../context.ts';
 import { printTable } from '../table.ts';
 import { exportResults, parseAsOf, parseGrain } from './run.ts';
 
@@ -83,7 +90,9 @@ export async function digestCommand(
     asOf: parseAsOf(args.asOf),
     send: args.send,
   });
-  process.stdout.write(`Digest ${result.period.start}${grain === 'month' ? ` … ${result.period.end}` : ''}: ${summary}\n`);
+  process.stdout.write(
+    `Digest ${result.period.start}${grain === 'month' ? ` … ${result.period.end}` : ''}: ${summary}\n`,
+  );
   for (const g of result.gaps) process.stdout.write(`  missing data: ${JSON.stringify(g)}\n`);
   printTable(
     ['lang', 'to', 'HTML KB', 'charts', 'filed', 'delivered'],

@@ -2,7 +2,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { type Entity, ENTITIES, isEntity } from '../../core/contracts.ts';
+import { ENTITIES, type Entity, isEntity } from '../../core/contracts.ts';
 import { type FileReport, ingestFile } from '../../core/ingest/normalize.ts';
 import { isSource, SOURCES, type SourceName } from '../../core/ingest/sources.ts';
 import '../../core/ingest/vendors.ts';

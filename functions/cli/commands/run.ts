@@ -1,6 +1,7 @@
 /** `servicepulse run --grain day|month --from D --to D [--as-of T]`: KPIs into kpi_results. */
-import { join } from 'node:path';
+
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Grain } from '../../core/catalog.ts';
 import { type RunReport, runKpis } from '../../core/run.ts';
 import { LAKE_SCHEMA, type LocalContext, parseDate, RESULTS_SCHEMA, UsageError } from '../context.ts';

@@ -1,7 +1,7 @@
 /** `servicepulse sql --grain G --date D [--engine athena|duckdb]`: the statements a run executes. */
 import { COMPAT_MACROS } from '../../adapters/duckdb.ts';
-import { periodOf } from '../../core/sql/render.ts';
 import { planRun } from '../../core/run.ts';
+import { periodOf } from '../../core/sql/render.ts';
 import { LAKE_SCHEMA, type LocalContext, parseDate, RESULTS_SCHEMA, UsageError } from '../context.ts';
 import { parseAsOf, parseGrain } from './run.ts';
 

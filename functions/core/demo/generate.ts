@@ -69,7 +69,10 @@ function rng(seed: number) {
 type Rng = ReturnType<typeof rng>;
 
 // Office-hours arrival curve (local hour → relative weight).
-const HOURLY = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 3.2, 5.6, 6.4, 6.1, 4.8, 5.2, 5.9, 5.5, 4.6, 3.4, 2.2, 1.6, 1.2, 0.9, 0.6, 0.4];
+const HOURLY = [
+  0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 3.2, 5.6, 6.4, 6.1, 4.8, 5.2, 5.9, 5.5, 4.6, 3.4, 2.2, 1.6, 1.2,
+  0.9, 0.6, 0.4,
+];
 
 const TEAMS = ['پشتیبانی تهران', 'فريق الرياض', '上海客服组', 'Pasukan Kuala Lumpur', 'London desk'] as const;
 const AGENTS: readonly { id: string; team: (typeof TEAMS)[number] }[] = [
@@ -162,7 +165,8 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
     customers.push({
       customer_id: id,
       created_at: iso(created),
-      churned_at: churned !== undefined && churned < startOfLocalDay(addDays(opts.endDate, 1), tz) ? iso(churned) : '',
+      churned_at:
+        churned !== undefined && churned < startOfLocalDay(addDays(opts.endDate, 1), tz) ? iso(churned) : '',
       last_active_at: lastActive > created ? iso(lastActive) : '',
       key_account: key ? 'yes' : 'no',
       revenue_to_date: (Math.round(r.logn(key ? 90_000_000 : 6_000_000, 0.8) / 1000) * 1000).toFixed(0),
@@ -170,7 +174,8 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
     });
     customerIds.push(id);
   }
-  const customerOf = () => (r.chance(0.3) ? r.pick([...keyAccounts]) ?? r.pick(customerIds) : r.pick(customerIds));
+  const customerOf = () =>
+    r.chance(0.3) ? (r.pick([...keyAccounts]) ?? r.pick(customerIds)) : r.pick(customerIds);
 
   const calls: Record<string, unknown>[] = [];
   const tickets: Record<string, unknown>[] = [];
@@ -219,7 +224,12 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
             outcome: r.chance(0.1) ? 'voicemail' : 'abandoned',
           });
         } else if (!inbound && r.chance(0.25)) {
-          Object.assign(call, { started_at: iso(started), ended_at: iso(started + 30_000), outcome: 'no_answer', agent_id: agent.id });
+          Object.assign(call, {
+            started_at: iso(started),
+            ended_at: iso(started + 30_000),
+            outcome: 'no_answer',
+            agent_id: agent.id,
+          });
         } else {
           const answered = started + Math.round(wait * 1000);
           const talk = Math.round(Math.max(20, r.logn(270, 0.55)));
@@ -285,7 +295,9 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
       const row: Record<string, unknown> = {
         ticket_id: `T-${String(ticketNo).padStart(6, '0')}`,
         created_at: iso(created),
-        updated_at: iso(Math.min(now - 1000, closed ?? (isResolved ? resolved : responded ? firstResponse : created))),
+        updated_at: iso(
+          Math.min(now - 1000, closed ?? (isResolved ? resolved : responded ? firstResponse : created)),
+        ),
         channel,
         type,
         priority: r.weighted([
@@ -294,7 +306,14 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
           ['high', 2],
           ['urgent', 0.5],
         ] as const),
-        status: closed !== undefined && closed < now ? 'closed' : isResolved ? 'solved' : responded ? 'open' : 'new',
+        status:
+          closed !== undefined && closed < now
+            ? 'closed'
+            : isResolved
+              ? 'solved'
+              : responded
+                ? 'open'
+                : 'new',
         customer_id: customerOf(),
         agent_id: responded ? agent.id : '',
         team: agent.team,
@@ -340,7 +359,19 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
           surveys.push({
             response_id: `S-${surveyNo}`,
             survey: 'csat',
-            score: happy ? r.weighted([[5, 6], [4, 3], [3, 1]] as const) : r.weighted([[5, 2], [4, 3], [3, 2], [2, 1], [1, 1]] as const),
+            score: happy
+              ? r.weighted([
+                  [5, 6],
+                  [4, 3],
+                  [3, 1],
+                ] as const)
+              : r.weighted([
+                  [5, 2],
+                  [4, 3],
+                  [3, 2],
+                  [2, 1],
+                  [1, 1],
+                ] as const),
             responded_at: iso(responded_at),
             customer_id: row.customer_id,
             ticket_id: row.ticket_id,
@@ -355,7 +386,15 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
       surveys.push({
         response_id: `S-${surveyNo}`,
         survey: 'nps',
-        score: r.weighted([[10, 3], [9, 3], [8, 2], [7, 2], [6, 1], [4, 1], [2, 0.5]] as const),
+        score: r.weighted([
+          [10, 3],
+          [9, 3],
+          [8, 2],
+          [7, 2],
+          [6, 1],
+          [4, 1],
+          [2, 0.5],
+        ] as const),
         responded_at: iso(arrival(r, day, tz)),
         customer_id: customerOf(),
       });
@@ -382,7 +421,14 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
       ['facilities', 8_000_000],
     ] as const) {
       const daily = working ? budget : budget * 0.3;
-      costs.push({ cost_id: `B-${day}-${category}`, date: day, kind: 'budget', category, amount: Math.round(daily), currency: 'IRR' });
+      costs.push({
+        cost_id: `B-${day}-${category}`,
+        date: day,
+        kind: 'budget',
+        category,
+        amount: Math.round(daily),
+        currency: 'IRR',
+      });
       costs.push({
         cost_id: `A-${day}-${category}`,
         date: day,
@@ -414,7 +460,13 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
   const plans: Record<string, unknown>[] = [];
   const months = [...new Set(days.map((d) => d.slice(0, 7)))];
   for (const m of months) {
-    for (const kind of ['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay']) {
+    for (const kind of [
+      'work_plan',
+      'customer_survey',
+      'process_improvement',
+      'standards_execution',
+      'info_relay',
+    ]) {
       const planned = r.int(8, 40);
       plans.push({
         plan_id: `P-${m}-${kind}`,
@@ -456,7 +508,13 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
     'cost',
   ];
   for (const [m, rows] of byMonth(calls, 'started_at')) {
-    files.push({ path: `generic/calls/calls-${m}.csv`, content: csv(rows, callCols), entity: 'calls', source: 'generic', rows: rows.length });
+    files.push({
+      path: `generic/calls/calls-${m}.csv`,
+      content: csv(rows, callCols),
+      entity: 'calls',
+      source: 'generic',
+      rows: rows.length,
+    });
   }
   files.push({
     path: 'generic/tickets/tickets-early-snapshot.csv',
@@ -477,9 +535,21 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
           ]
         : [];
     const all = [...rows, ...broken];
-    files.push({ path: `generic/tickets/tickets-${m}.csv`, content: csv(all, ticketCols), entity: 'tickets', source: 'generic', rows: all.length });
+    files.push({
+      path: `generic/tickets/tickets-${m}.csv`,
+      content: csv(all, ticketCols),
+      entity: 'tickets',
+      source: 'generic',
+      rows: all.length,
+    });
   });
-  files.push({ path: 'generic/surveys/surveys.ndjson', content: ndjson(surveys), entity: 'surveys', source: 'generic', rows: surveys.length });
+  files.push({
+    path: 'generic/surveys/surveys.ndjson',
+    content: ndjson(surveys),
+    entity: 'surveys',
+    source: 'generic',
+    rows: surveys.length,
+  });
   files.push({
     path: 'generic/customers/customers.csv',
     content: csv(customers, Object.keys(customers[0]!)),
@@ -487,8 +557,26 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
     source: 'generic',
     rows: customers.length,
   });
-  files.push({ path: 'generic/costs/costs.csv', content: csv(costs, ['cost_id', 'date', 'kind', 'category', 'amount', 'currency']), entity: 'costs', source: 'generic', rows: costs.length });
-  files.push({ path: 'generic/plans/plans.csv', content: csv(plans, ['plan_id', 'month', 'kind', 'planned', 'achieved']), entity: 'plans', source: 'generic', rows: plans.length });
-  files.push({ path: 'generic/followups/followups.ndjson', content: ndjson(followups), entity: 'followups', source: 'generic', rows: followups.length });
+  files.push({
+    path: 'generic/costs/costs.csv',
+    content: csv(costs, ['cost_id', 'date', 'kind', 'category', 'amount', 'currency']),
+    entity: 'costs',
+    source: 'generic',
+    rows: costs.length,
+  });
+  files.push({
+    path: 'generic/plans/plans.csv',
+    content: csv(plans, ['plan_id', 'month', 'kind', 'planned', 'achieved']),
+    entity: 'plans',
+    source: 'generic',
+    rows: plans.length,
+  });
+  files.push({
+    path: 'generic/followups/followups.ndjson',
+    content: ndjson(followups),
+    entity: 'followups',
+    source: 'generic',
+    rows: followups.length,
+  });
   return files;
 }

@@ -47,7 +47,7 @@ export async function* jsonRecords(bytes: AsyncIterable<Uint8Array>): AsyncGener
   // stream-mode state
   let depth = 0;
   let inString = false;
-  let escape = false;
+  let escaped = false;
   let start = -1; // start index (in pending) of the value being cut, or -1
   let recordNo = 0; // in stream mode records are numbered, not lined (Firehose writes one long line)
   let container: 'none' | 'array' | 'object' = 'none'; // kind of the current top-level value
@@ -61,7 +61,12 @@ export async function* jsonRecords(bytes: AsyncIterable<Uint8Array>): AsyncGener
     try {
       return { no: recLine, value: JSON.parse(text), ...(key ? { envelopeKey: key } : {}) };
     } catch (e) {
-      return { no: recLine, value: null, error: `malformed JSON: ${(e as Error).message}`, rawText: text.slice(0, 10_000) };
+      return {
+        no: recLine,
+        value: null,
+        error: `malformed JSON: ${(e as Error).message}`,
+        rawText: text.slice(0, 10_000),
+      };
     }
   }
 
@@ -92,8 +97,8 @@ export async function* jsonRecords(bytes: AsyncIterable<Uint8Array>): AsyncGener
       const c = s.charCodeAt(i);
       if (c === 10) line++;
       if (inString) {
-        if (escape) escape = false;
-        else if (c === 92) escape = true;
+        if (escaped) escaped = false;
+        else if (c === 92) escaped = true;
         else if (c === 34) {
           inString = false;
           if (keyStart >= 0) {
@@ -158,7 +163,8 @@ export async function* jsonRecords(bytes: AsyncIterable<Uint8Array>): AsyncGener
           start = -1;
           dropUpTo = i + 1;
         } else if (depth === 0) {
-          if (container === 'object' && !envelopeSeen && start >= 0) yield makeRecord(s.slice(start, i + 1), recordNo);
+          if (container === 'object' && !envelopeSeen && start >= 0)
+            yield makeRecord(s.slice(start, i + 1), recordNo);
           container = 'none';
           start = -1;
           dropUpTo = i + 1;

@@ -93,7 +93,10 @@ export function keyHash(key: string): string {
 export function outputStem(key: string): string {
   const base = key.split(/[\\/]/).pop() ?? 'input';
   const stem = base.replace(/\.gz$/i, '').replace(/\.[A-Za-z0-9]+$/, '');
-  const safe = stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  const safe = stem
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
   return safe || 'input';
 }
 
@@ -110,7 +113,11 @@ function issueToQuarantine(error: { issues: readonly { path: PropertyKey[]; mess
   const first = error.issues[0];
   const field = first && first.path.length > 0 ? first.path.map(String).join('.') : '(row)';
   const reason = error.issues
-    .map((i) => (i.path.length > 0 && i.path.map(String).join('.') !== field ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .map((i) =>
+      i.path.length > 0 && i.path.map(String).join('.') !== field
+        ? `${i.path.map(String).join('.')}: ${i.message}`
+        : i.message,
+    )
     .join('; ');
   return { field, reason };
 }
@@ -152,13 +159,23 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   const encoder = new TextEncoder();
   const maxBuffered = options.maxBufferedRows ?? 200_000;
   let buffered = 0;
-  const schemas: ContractSchemas = contractSchemas({ sourceTimezone: config.sourceTimezone, currency: config.currency });
+  const schemas: ContractSchemas = contractSchemas({
+    sourceTimezone: config.sourceTimezone,
+    currency: config.currency,
+  });
   const entitiesSeen = new Set<Entity>();
 
   const quarantine = async (m: MappedRecord, field: string, reason: string) => {
     report.quarantined++;
     if (!quarantineSink) quarantineSink = await store.create(quarantineKey, 'application/x-ndjson');
-    const entry: QuarantineEntry = { file: input.key, record: m.no, entity: m.entity, field, reason, raw: m.raw };
+    const entry: QuarantineEntry = {
+      file: input.key,
+      record: m.no,
+      entity: m.entity,
+      field,
+      reason,
+      raw: m.raw,
+    };
     await quarantineSink.write(encoder.encode(`${JSON.stringify(entry)}\n`));
   };
 
@@ -216,7 +233,8 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
       if (buffered >= maxBuffered) {
         // Bound memory: flush the partition holding the most rows as a row group.
         let biggest: ParquetRowWriter | undefined;
-        for (const w of writers.values()) if (!biggest || w.writer.pending > biggest.pending) biggest = w.writer;
+        for (const w of writers.values())
+          if (!biggest || w.writer.pending > biggest.pending) biggest = w.writer;
         if (biggest) await biggest.flushGroup();
         buffered = 0;
         for (const w of writers.values()) buffered += w.writer.pending;
@@ -235,9 +253,10 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     report.entities = [...entitiesSeen];
     const previous = await readManifest(store, input.key);
     const keep = new Set([...report.outputs, ...(report.quarantineKey ? [report.quarantineKey] : [])]);
-    const stale = [...(previous?.outputs ?? []), ...(previous?.quarantineKey ? [previous.quarantineKey] : [])].filter(
-      (k) => !keep.has(k),
-    );
+    const stale = [
+      ...(previous?.outputs ?? []),
+      ...(previous?.quarantineKey ? [previous.quarantineKey] : []),
+    ].filter((k) => !keep.has(k));
     if (stale.length > 0) await store.delete(stale);
     const manifest: Manifest = {
       key: input.key,
@@ -271,4 +290,3 @@ async function readManifest(store: ObjectStore, key: string): Promise<Manifest |
   const text = await store.readText(manifestKey(key));
   return text ? (JSON.parse(text) as Manifest) : undefined;
 }
-

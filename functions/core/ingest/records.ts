@@ -38,10 +38,18 @@ async function* peekable(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
 
 /** Reads the first bytes to detect gzip, then yields the (decompressed) byte stream. */
 export async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // Read at least the two magic bytes, however the source happens to chunk its bytes.
   const it = peekable(source)[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value;
+  const headChunks: Uint8Array[] = [];
+  let headBytes = 0;
+  while (headBytes < 2) {
+    const n = await it.next();
+    if (n.done) break;
+    headChunks.push(n.value);
+    headBytes += n.value.length;
+  }
+  if (headBytes === 0) return;
+  const head = headChunks.length === 1 ? headChunks[0]! : Buffer.concat(headChunks);
   const rest: AsyncIterable<Uint8Array> = {
     async *[Symbol.asyncIterator]() {
       yield head;
@@ -76,28 +84,52 @@ async function* withSniffedFormat(
   bytes: AsyncIterable<Uint8Array>,
   hint: FileFormat | undefined,
 ): AsyncGenerator<Uint8Array | FileFormat> {
-  let format = hint;
-  if (format) yield format;
-  for await (const chunk of bytes) {
-    if (!format) {
-      let i = 0;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-      while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x0a || chunk[i] === 0x0d || chunk[i] === 0x09)) i++;
-      if (i < chunk.length) {
-        const c = chunk[i];
-        format = c === 0x7b || c === 0x5b ? 'json' : 'csv';
-        if (chunk.subarray(i, i + 64).some((b) => b === 0)) {
-          throw new UnreadableFileError('binary content: neither CSV nor JSON text');
-        }
-        yield format;
+  if (hint) {
+    yield hint;
+    yield* bytes;
+    return;
+  }
+  // Buffer up to the first significant byte (past a BOM and white space), whatever the chunking.
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
+  let format: FileFormat | undefined;
+  const it = bytes[Symbol.asyncIterator]();
+  while (!format) {
+    const n = await it.next();
+    if (n.done) break;
+    held.push(n.value);
+    heldBytes += n.value.length;
+    const head = held.length === 1 ? held[0]! : Buffer.concat(held);
+    let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    if (i === 0 && head.length < 3 && head[0] === 0xef) continue; // a BOM may be split
+    while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+    if (i < head.length) {
+      if (head.subarray(i, i + 64).some((b) => b === 0)) {
+        throw new UnreadableFileError('binary content: neither CSV nor JSON text');
       }
+      format = head[i] === 0x7b || head[i] === 0x5b ? 'json' : 'csv';
+    } else if (heldBytes > 1 << 20) {
+      format = 'csv'; // a megabyte of white space: let the parser say what is wrong
     }
-    yield chunk;
+  }
+  if (!format) {
+    if (heldBytes === 0) return;
+    format = 'csv'; // only white space: an empty file whichever the format
+  }
+  yield format;
+  yield* held;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
   }
 }
 
 /** Decodes a file into records. `name` is used only for the format hint. */
-export async function* decodeRecords(bytes: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<RawRecord> {
+export async function* decodeRecords(
+  bytes: AsyncIterable<Uint8Array>,
+  name: string,
+): AsyncGenerator<RawRecord> {
   const sniffed = withSniffedFormat(decompressed(bytes), formatFromName(name));
   const first = await sniffed.next();
   if (first.done) return; // empty file: zero records
@@ -107,7 +139,8 @@ export async function* decodeRecords(bytes: AsyncIterable<Uint8Array>, name: str
       for await (const c of sniffed) yield c as Uint8Array;
     },
   };
-  if (format === 'csv') yield* csvRecords(body, name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',');
+  if (format === 'csv')
+    yield* csvRecords(body, name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',');
   else yield* jsonRecords(body);
 }
 
@@ -192,7 +225,8 @@ async function* csvRecords(bytes: AsyncIterable<Uint8Array>, delimiter: string):
   for (;;) {
     const batch = queue.shift();
     if (!batch) {
-      if (failure) throw failure instanceof UnreadableFileError ? failure : new UnreadableFileError(failure.message);
+      if (failure)
+        throw failure instanceof UnreadableFileError ? failure : new UnreadableFileError(failure.message);
       if (done) return;
       resume();
       await new Promise<void>((r) => {

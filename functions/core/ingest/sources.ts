@@ -3,7 +3,7 @@
  * more entities. The generic format is the identity mapping; vendor mappings (zendesk, freshdesk,
  * amazon-connect, twilio) live beside this file and register here.
  */
-import { type Entity, ENTITIES, isEntity } from '../contracts.ts';
+import { ENTITIES, type Entity, isEntity } from '../contracts.ts';
 import type { RawRecord } from './records.ts';
 
 export const SOURCES = ['generic', 'zendesk', 'freshdesk', 'amazon-connect', 'twilio'] as const;
@@ -69,7 +69,12 @@ export const genericMapping: SourceMapping = {
       if (r.error) {
         yield { entity, no: r.no, raw: r.rawText ?? null, error: { field: '(record)', reason: r.error } };
       } else if (typeof r.value !== 'object' || r.value === null || Array.isArray(r.value)) {
-        yield { entity, no: r.no, raw: r.value, error: { field: '(record)', reason: 'expected an object with named fields' } };
+        yield {
+          entity,
+          no: r.no,
+          raw: r.value,
+          error: { field: '(record)', reason: 'expected an object with named fields' },
+        };
       } else {
         yield { entity, no: r.no, raw: r.value, row: r.value as Record<string, unknown> };
       }

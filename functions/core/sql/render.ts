@@ -10,7 +10,7 @@
  * every period of the range in one pass (periods are a VALUES list), so each source's partitions
  * are scanned once per statement.
  */
-import { type Family, FAMILIES, type Grain, kpisOfFamily } from '../catalog.ts';
+import { FAMILIES, type Family, type Grain, kpisOfFamily } from '../catalog.ts';
 import type { Config } from '../config.ts';
 import { addDays, localDate } from '../time.ts';
 
@@ -104,7 +104,8 @@ export function periodsBetween(grain: Grain, from: string, to: string): Period[]
   if (grain === 'day') {
     for (let d = from; d <= to; d = addDays(d, 1)) out.push({ start: d, end: d });
   } else {
-    for (let m = monthStart(from); m <= to; m = addDays(monthEnd(m), 1)) out.push({ start: m, end: monthEnd(m) });
+    for (let m = monthStart(from); m <= to; m = addDays(monthEnd(m), 1))
+      out.push({ start: m, end: monthEnd(m) });
   }
   return out;
 }
