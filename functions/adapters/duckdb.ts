@@ -8,7 +8,7 @@
  *   in Athena (where the UTC `timestamp` column is read in the session zone);
  * - {@link COMPAT_MACROS} define the few Trino functions DuckDB lacks or names differently.
  * Integer division (Trino truncates, DuckDB does not) is not emulated: the Trino guard
- * (functions/core/sql/guard.ts) rejects it in queries/ instead.
+ * (test/support/trino-guard.ts) rejects it in queries/ instead.
  *
  * The lake is exposed as views `lake.<entity>` over `<home>/lake/<entity>/dt=*\/*.parquet` with
  * Hive partitioning (`dt` as DATE); results live in tables `results.kpi_results` etc. in
@@ -38,6 +38,11 @@ export const COMPAT_MACROS: readonly { name: string; sql: string; why: string }[
     name: 'from_iso8601_date',
     sql: 'CREATE OR REPLACE MACRO from_iso8601_date(s) AS CAST(s AS DATE)',
     why: 'Trino parses ISO-8601 text to date',
+  },
+  {
+    name: 'to_unixtime',
+    sql: 'CREATE OR REPLACE MACRO to_unixtime(x) AS epoch(x)',
+    why: 'Trino gives seconds since 1970 as a double; DuckDB calls it epoch (much faster than date_diff on TIMESTAMPTZ)',
   },
   {
     name: 'to_iso8601',

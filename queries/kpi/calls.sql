@@ -46,31 +46,27 @@ call_facts AS (
     -- that hour began: calls in one local hour share it even where the zone's offset is not a whole
     -- hour (Asia/Tehran), and the two 02:00 hours of a DST fall-back night stay two hours (a bare
     -- local wall-clock value would merge them; Trino and DuckDB also compare those differently).
-    date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', started_at)
-      - date_diff('millisecond', date_trunc('hour', started_at AT TIME ZONE {{tz}}), started_at AT TIME ZONE {{tz}})
+    round(1000 * to_unixtime(started_at))
+      - round(1000 * (to_unixtime(started_at AT TIME ZONE {{tz}}) - to_unixtime(date_trunc('hour', started_at AT TIME ZONE {{tz}}))))
       AS started_hour,
     direction = 'inbound' AND outcome <> 'blocked' AS offered,
     outcome = 'answered' AS answered,
     outcome = 'abandoned' AS abandoned,
-    CAST(date_diff('millisecond', started_at, coalesce(answered_at, ended_at)) AS DOUBLE) / 1000 AS wait_seconds,
+    CAST(round(1000 * (to_unixtime(coalesce(answered_at, ended_at)) - to_unixtime(started_at))) AS DOUBLE) / 1000 AS wait_seconds,
     talk_seconds,
     coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0) AS handle_seconds,
     coalesce(transferred, false) AS transferred,
     -- First contact resolution: the same customer's next inbound call, and whether the window closed.
     customer_id IS NOT NULL AND direction = 'inbound' AND outcome = 'answered'
       AND coalesce(initial_call_id, call_id) = call_id
-      AND date_diff('millisecond', started_at, {{as_of}}) >= {{repeat_window_ms}} AS fcr_decided,
+      AND round(1000 * (to_unixtime({{as_of}}) - to_unixtime(started_at))) >= {{repeat_window_ms}} AS fcr_decided,
     coalesce(
-      date_diff(
-        'millisecond',
-        started_at,
-        lead(started_at) OVER (
+      round(1000 * (to_unixtime(lead(started_at) OVER (
           PARTITION BY CASE
             WHEN direction = 'inbound' AND coalesce(initial_call_id, call_id) = call_id THEN customer_id
           END
           ORDER BY started_at, call_id
-        )
-      ) <= {{repeat_window_ms}},
+        )) - to_unixtime(started_at))) <= {{repeat_window_ms}},
       false
     ) AS repeated_within_window
   FROM calls_latest

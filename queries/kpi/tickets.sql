@@ -38,10 +38,10 @@ ticket_facts AS (
     -- For a period that is not over at the as-of time, "as of period end" is as of that time.
     created_at <= {{as_of}} AND coalesce(coalesce(resolved_at, closed_at) > {{as_of}}, true) AS open_at_as_of,
     coalesce(due_at < {{as_of}}, false) AS due_by_as_of,
-    CAST(date_diff('millisecond', created_at, first_response_at) AS DOUBLE) / 60000 AS first_response_minutes,
-    CAST(date_diff('millisecond', created_at, coalesce(resolved_at, closed_at)) AS DOUBLE) / 3600000 AS resolution_hours,
+    CAST(round(1000 * (to_unixtime(first_response_at) - to_unixtime(created_at))) AS DOUBLE) / 60000 AS first_response_minutes,
+    CAST(round(1000 * (to_unixtime(coalesce(resolved_at, closed_at)) - to_unixtime(created_at))) AS DOUBLE) / 3600000 AS resolution_hours,
     CAST(
-      date_diff('millisecond', coalesce(assigned_at, first_response_at, created_at), coalesce(resolved_at, closed_at))
+      round(1000 * (to_unixtime(coalesce(resolved_at, closed_at)) - to_unixtime(coalesce(assigned_at, first_response_at, created_at))))
       AS DOUBLE
     ) / 3600000 AS service_hours,
     -- Standard first-response time of the ticket's channel (config thresholds.firstResponseMinutes).
@@ -55,7 +55,7 @@ ticket_facts AS (
     END AS standard_minutes,
     -- e-mail answered within 24 h, judged at the as-of time: answered (by then) or older than 24 h.
     first_response_at IS NOT NULL AND first_response_at <= {{as_of}} AS answered_by_as_of,
-    date_diff('millisecond', created_at, {{as_of}}) >= 86400000 AS older_than_24h,
+    round(1000 * (to_unixtime({{as_of}}) - to_unixtime(created_at))) >= 86400000 AS older_than_24h,
     -- messages_per_ticket: a ticket "has message counts" when at least one of the two is known;
     -- the missing one counts 0.
     CASE

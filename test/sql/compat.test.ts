@@ -61,6 +61,24 @@ const MACRO_CASES: Record<string, { sql: string; trino: unknown; source: string 
       source: 'a date alone is its midnight in the session zone',
     },
   ],
+  to_unixtime: [
+    // Trino: seconds since 1970-01-01 UTC as a double, milliseconds kept as the fraction.
+    {
+      sql: "to_unixtime(TIMESTAMPTZ '2024-03-20 12:34:56.789+00')",
+      trino: 1710938096.789,
+      source: 'trino.io/docs functions/datetime to_unixtime',
+    },
+    {
+      sql: "to_unixtime(TIMESTAMP '1970-01-01 00:00:10')",
+      trino: 10,
+      source: 'a timestamp without zone is read in the session zone (UTC in Athena)',
+    },
+    {
+      sql: "round(1000 * (to_unixtime(TIMESTAMPTZ '2024-03-20 12:00:20.5+00') - to_unixtime(TIMESTAMPTZ '2024-03-20 12:00:00+00')))",
+      trino: 20500,
+      source: 'the elapsed-milliseconds idiom of queries/ (round() keeps thresholds exact)',
+    },
+  ],
   from_iso8601_date: [
     { sql: "from_iso8601_date('2024-03-20')", trino: '2024-03-20', source: 'Trino: date' },
     { sql: "from_iso8601_date('2024-02-29')", trino: '2024-02-29', source: 'leap day' },
