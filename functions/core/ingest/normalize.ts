@@ -157,7 +157,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   let quarantineSink: ObjectSink | undefined;
   const quarantineKey = `quarantine/${stem}-${kh}.ndjson`;
   const encoder = new TextEncoder();
-  const maxBuffered = options.maxBufferedRows ?? 200_000;
+  const maxBuffered = options.maxBufferedRows ?? 50_000;
   let buffered = 0;
   const schemas: ContractSchemas = contractSchemas({
     sourceTimezone: config.sourceTimezone,

@@ -181,12 +181,13 @@ async function* csvRecords(bytes: AsyncIterable<Uint8Array>, delimiter: string):
   let done = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  let parser: Papa.Parser | undefined;
   let paused = false;
+  // Backpressure on the byte stream itself: Papa Parse's own pause does not stop it from queueing
+  // every 'data' event, so the input is paused while batches wait to be consumed.
   const resume = () => {
-    if (paused && parser) {
+    if (paused) {
       paused = false;
-      parser.resume();
+      input.resume();
     }
   };
   const signal = () => {
@@ -202,12 +203,11 @@ async function* csvRecords(bytes: AsyncIterable<Uint8Array>, delimiter: string):
     delimiter,
     newline,
     skipEmptyLines: false,
-    chunk: (res, p) => {
-      parser = p;
+    chunk: (res) => {
       queue.push({ rows: res.data, errors: res.errors });
       if (queue.length >= 4 && !paused) {
         paused = true;
-        p.pause();
+        input.pause();
       }
       signal();
     },
