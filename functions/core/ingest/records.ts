@@ -102,7 +102,8 @@ async function* withSniffedFormat(
     const head = held.length === 1 ? held[0]! : Buffer.concat(held);
     let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
     if (i === 0 && head.length < 3 && head[0] === 0xef) continue; // a BOM may be split
-    while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+    while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
+      i++;
     if (i < head.length) {
       if (head.subarray(i, i + 64).some((b) => b === 0)) {
         throw new UnreadableFileError('binary content: neither CSV nor JSON text');
