@@ -18,25 +18,7 @@
  */
 import { parseIsoInstant } from '../time.ts';
 import type { MappedRecord, SourceMapping } from './sources.ts';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function text(v: unknown): string | undefined {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? undefined : t;
-  }
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
+import { isObj, num, type Obj, text } from './vendor-util.ts';
 
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 

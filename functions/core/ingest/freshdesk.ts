@@ -14,33 +14,7 @@
  */
 import { parseIsoInstant } from '../time.ts';
 import type { MappedRecord, MappingContext, SourceMapping } from './sources.ts';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function text(v: unknown): string | undefined {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? undefined : t;
-  }
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-function unwrapAirbyte(v: Obj): { stream?: string; data: Obj } {
-  const rec = v.type === 'RECORD' && isObj(v.record) ? v.record : v;
-  if (typeof rec.stream === 'string' && isObj(rec.data) && 'emitted_at' in rec) {
-    return { stream: rec.stream, data: rec.data };
-  }
-  return { data: v };
-}
+import { isObj, num, type Obj, text, unwrapAirbyte } from './vendor-util.ts';
 
 /** Source: API code and CSV label (lower case) → contract channel. */
 const SOURCE_CODES: Record<number, string> = {

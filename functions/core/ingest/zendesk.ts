@@ -21,40 +21,13 @@
 import { parseIsoInstant } from '../time.ts';
 import type { RawRecord } from './records.ts';
 import { type MappedRecord, type MappingContext, MappingError, type SourceMapping } from './sources.ts';
+import { isObj, num, type Obj, text, unwrapAirbyte } from './vendor-util.ts';
 
 /** Records (tickets + metric sets) one file may hold; a Zendesk page holds ≤ 1000 tickets. */
 export const ZENDESK_MAX_RECORDS = 100_000;
 
 /** initially_assigned_at may precede created_at by this much when a ticket is created assigned. */
 const ASSIGN_SKEW_MS = 60_000;
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function text(v: unknown): string | undefined {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? undefined : t;
-  }
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-/** Airbyte wraps each record: `{"stream", "data", "emitted_at"}` (or the RECORD protocol message). */
-function unwrapAirbyte(v: Obj): { stream?: string; data: Obj } {
-  const rec = v.type === 'RECORD' && isObj(v.record) ? v.record : v;
-  if (typeof rec.stream === 'string' && isObj(rec.data) && 'emitted_at' in rec) {
-    return { stream: rec.stream, data: rec.data };
-  }
-  return { data: v };
-}
 
 /** `via.channel` → contract channel. Anything not listed is `other`. */
 const CHANNELS: Record<string, string> = {
