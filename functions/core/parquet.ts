@@ -112,6 +112,11 @@ class ColumnBuffer {
     const nulls = this.nulls!;
     const big = this.kind === 'timestamp' || this.kind === 'integer';
     for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : big ? BigInt(nums[i]!) : nums[i];
+    // Give grown buffers back: a file with many partitions keeps one writer per partition open.
+    if (nums.length > 1024) {
+      this.nums = new Float64Array(1024);
+      this.nulls = new Uint8Array(1024);
+    }
     return out;
   }
 }
@@ -124,6 +129,11 @@ class SinkByteWriter extends ByteWriter {
   flush(): Promise<void> {
     const chunk = this.getBytes().slice();
     this.index = 0;
+    // A row group grows the buffer to its size; do not keep that per open partition.
+    if (this.buffer.byteLength > 1 << 20) {
+      this.buffer = new ArrayBuffer(1 << 20);
+      this.view = new DataView(this.buffer);
+    }
     return this.sink.write(chunk);
   }
   override finish(): Promise<void> {

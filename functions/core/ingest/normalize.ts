@@ -102,11 +102,20 @@ export function outputStem(key: string): string {
 
 export const manifestKey = (key: string) => `lake/_manifests/${keyHash(key)}.json`;
 
+const dayIsoCache = new Map<number, string>();
+
 function partitionDay(entity: Entity, row: Record<string, unknown>, zone: string): string {
   const v = row[ENTITY_KEYS[entity].partitionBy];
   if (entity === 'costs') return v as string;
   if (entity === 'plans') return `${v as string}-01`;
-  return epochDayToIso(localEpochDay(v as number, zone));
+  const day = localEpochDay(v as number, zone);
+  let iso = dayIsoCache.get(day);
+  if (iso === undefined) {
+    iso = epochDayToIso(day);
+    if (dayIsoCache.size > 100_000) dayIsoCache.clear();
+    dayIsoCache.set(day, iso);
+  }
+  return iso;
 }
 
 function issueToQuarantine(error: { issues: readonly { path: PropertyKey[]; message: string }[] }) {
@@ -179,8 +188,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     await quarantineSink.write(encoder.encode(`${JSON.stringify(entry)}\n`));
   };
 
-  const writerFor = async (entity: Entity, dt: string) => {
-    const id = `${entity}/${dt}`;
+  const openWriter = async (entity: Entity, dt: string, id: string) => {
     let w = writers.get(id);
     if (!w) {
       const key = `lake/${entity}/dt=${dt}/${stem}-${kh}.parquet`;
@@ -225,7 +233,9 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
       row._source_file = input.key;
       row._record = m.no;
       row._ingested_at = now;
-      const writer = await writerFor(m.entity, partitionDay(m.entity, row, config.timezone));
+      const dt = partitionDay(m.entity, row, config.timezone);
+      const id = `${m.entity}/${dt}`;
+      const writer = writers.get(id)?.writer ?? (await openWriter(m.entity, dt, id));
       const flushed = writer.append(row);
       if (flushed) await flushed;
       report.accepted++;
