@@ -27,6 +27,7 @@ import { ingestFile } from '../functions/core/ingest/normalize.ts';
 import { decodeRecords } from '../functions/core/ingest/records.ts';
 import { ParquetRowWriter } from '../functions/core/parquet.ts';
 import type { ObjectSink } from '../functions/core/ports.ts';
+import { measure, type Phase } from './measure.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SEED = Number(process.env.BENCH_SEED ?? 20240501);
@@ -106,31 +107,6 @@ async function generateCsv(path: string, rows: number, seed: number): Promise<nu
 }
 
 // ── measurement ──────────────────────────────────────────────────────────────
-interface Phase {
-  seconds: number;
-  /** User + system CPU seconds of the whole process (DuckDB runs on several threads). */
-  cpuSeconds: number;
-  peakRssMB: number;
-}
-
-async function measure<T>(fn: () => Promise<T>): Promise<{ result: T } & Phase> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    if (rss > peak) peak = rss;
-  }, 50);
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  try {
-    const result = await fn();
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(c0);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMB: peak / 1e6 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const fileBody = (path: string) =>
   createReadStream(path, { highWaterMark: 1 << 20 }) as unknown as AsyncIterable<Uint8Array>;

@@ -40,6 +40,7 @@ import type { QueryEngine, SqlRow } from '../functions/core/ports.ts';
 import { planRun, type RunOptions, runKpis } from '../functions/core/run.ts';
 import { periodOf, periodsBetween, renderCompute } from '../functions/core/sql/render.ts';
 import { addDays, startOfLocalDay } from '../functions/core/time.ts';
+import { measure, type Phase } from './measure.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2_000_000);
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 400_000);
@@ -377,27 +378,6 @@ async function buildLake(home: string): Promise<Record<Entity, { rows: number; f
 }
 
 // ── measurement ──────────────────────────────────────────────────────────────
-interface Phase {
-  seconds: number;
-  peakRssMB: number;
-}
-
-async function measure<T>(fn: () => Promise<T>): Promise<{ result: T } & Phase> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    if (rss > peak) peak = rss;
-  }, 50);
-  const t0 = performance.now();
-  try {
-    const result = await fn();
-    const seconds = (performance.now() - t0) / 1000;
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, seconds, peakRssMB: peak / 1e6 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** A numeric column per entity for the least scan. */
 const SCAN_NUMBER: Record<Entity, string> = {

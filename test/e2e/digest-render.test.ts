@@ -20,8 +20,7 @@ import { OutboxDelivery } from '../../functions/adapters/outbox.ts';
 import { LANGUAGES, type Lang } from '../../functions/core/config.ts';
 import { composeDigest, digestName, renderCharts } from '../../functions/core/digest/message.ts';
 import { buildMime } from '../../functions/core/digest/mime.ts';
-import { buildDigestModel } from '../../functions/core/digest/model.ts';
-import { FIXTURE_AS_OF, FIXTURE_DAY, fixtureConfig, fixtureRows } from '../support/digest-fixture.ts';
+import { FIXTURE_AS_OF, fixtureConfig, fixtureModel, SURVEYS_GAP } from '../support/digest-fixture.ts';
 
 const run = promisify(execFile);
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -120,14 +119,7 @@ describe.skipIf(!CHROMIUM)('the digest in headless Chromium', () => {
     // Prepare: every language's digest filed in an outbox, plus a measuring copy of its .html
     dir = await mkdtemp(join(tmpdir(), 'sp-digest-e2e-'));
     const config = fixtureConfig();
-    const model = buildDigestModel({
-      grain: 'day',
-      date: FIXTURE_DAY,
-      asOf: FIXTURE_AS_OF,
-      config,
-      rows: fixtureRows('day', FIXTURE_DAY),
-      gaps: [{ entity: 'surveys', count: 0, average: 143, kind: 'none' }],
-    });
+    const model = fixtureModel(config, [SURVEYS_GAP]);
     const charts = renderCharts(model);
     const outbox = new OutboxDelivery(new FileSystemStore(dir));
     for (const lang of LANGUAGES) {

@@ -9,6 +9,8 @@
  */
 import { CATALOG, defaultTarget, type Grain, type KpiDefinition } from '../../functions/core/catalog.ts';
 import { type Config, validateConfig } from '../../functions/core/config.ts';
+import type { SourceGap } from '../../functions/core/digest/freshness.ts';
+import { buildDigestModel, type DigestModel } from '../../functions/core/digest/model.ts';
 import type { QueryEngine, SqlRow } from '../../functions/core/ports.ts';
 import type { KpiResultRow } from '../../functions/core/results.ts';
 import { type Period, periodOf, previousPeriod } from '../../functions/core/sql/render.ts';
@@ -156,3 +158,18 @@ export function steadyCounts(
 ): { entity: string; dt: string; n: number }[] {
   return entities.flatMap((entity) => days.map((dt) => ({ entity, dt, n: perDay })));
 }
+
+/** The daily digest model of the fixture (FIXTURE_DAY, as of FIXTURE_AS_OF), with optional source gaps. */
+export function fixtureModel(config: Config = fixtureConfig(), gaps: SourceGap[] = []): DigestModel {
+  return buildDigestModel({
+    grain: 'day',
+    date: FIXTURE_DAY,
+    asOf: FIXTURE_AS_OF,
+    config,
+    rows: fixtureRows('day', FIXTURE_DAY),
+    ...(gaps.length > 0 ? { gaps } : {}),
+  });
+}
+
+/** The surveys gap the rendering tests show at the top of the digest. */
+export const SURVEYS_GAP: SourceGap = { entity: 'surveys', count: 0, average: 143, kind: 'none' };

@@ -13,19 +13,12 @@ import { SesDelivery } from '../../functions/adapters/ses.ts';
 import { SmtpDelivery } from '../../functions/adapters/smtp.ts';
 import { composeDigest, formatRecipient, renderCharts } from '../../functions/core/digest/message.ts';
 import { buildMime } from '../../functions/core/digest/mime.ts';
-import { buildDigestModel } from '../../functions/core/digest/model.ts';
 import type { MailMessage } from '../../functions/core/ports.ts';
-import { FIXTURE_AS_OF, FIXTURE_DAY, fixtureConfig, fixtureRows } from '../support/digest-fixture.ts';
+import { FIXTURE_AS_OF, fixtureConfig, fixtureModel } from '../support/digest-fixture.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const config = fixtureConfig();
-const model = buildDigestModel({
-  grain: 'day',
-  date: FIXTURE_DAY,
-  asOf: FIXTURE_AS_OF,
-  config,
-  rows: fixtureRows('day', FIXTURE_DAY),
-});
+const model = fixtureModel(config);
 const charts = renderCharts(model);
 
 async function digestMail(lang: 'en' | 'fa' = 'fa'): Promise<{ message: MailMessage; raw: Uint8Array }> {

@@ -9,17 +9,17 @@ import { escapeHtml, renderHtml } from '../../functions/core/digest/html.ts';
 import { composeDigest, formatRecipient, renderCharts } from '../../functions/core/digest/message.ts';
 import { bareAddress, buildMime } from '../../functions/core/digest/mime.ts';
 import { buildDigestModel, MAX_CARDS } from '../../functions/core/digest/model.ts';
-import { FIXTURE_AS_OF, FIXTURE_DAY, fixtureConfig, fixtureRows } from '../support/digest-fixture.ts';
+import {
+  FIXTURE_AS_OF,
+  FIXTURE_DAY,
+  fixtureConfig,
+  fixtureModel,
+  fixtureRows,
+  SURVEYS_GAP,
+} from '../support/digest-fixture.ts';
 
 const config = fixtureConfig();
-const digest = buildDigestModel({
-  grain: 'day',
-  date: FIXTURE_DAY,
-  asOf: FIXTURE_AS_OF,
-  config,
-  rows: fixtureRows('day', FIXTURE_DAY),
-  gaps: [{ entity: 'surveys', count: 0, average: 143, kind: 'none' }],
-});
+const digest = fixtureModel(config, [SURVEYS_GAP]);
 const charts = renderCharts(digest);
 
 async function build(lang: Lang, from = config.digest.from, to = ['"Dana Chief" <ceo@example.com>']) {

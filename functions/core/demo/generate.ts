@@ -9,7 +9,10 @@
  * NDJSON); some tickets are written twice (an older snapshot, then the latest) so that the
  * "latest snapshot wins" rule is exercised on every demo run.
  */
+import { type Entity, entityColumns } from '../contracts.ts';
 import { addDays, localDate, startOfLocalDay } from '../time.ts';
+
+const contractColumnNames = (entity: Entity) => entityColumns(entity).map((c) => c.name);
 
 export interface DemoOptions {
   /** Days of history, ending `endDate` (inclusive). */
@@ -491,22 +494,8 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
 
   const files: DemoFile[] = [];
   const ticketCols = Object.keys(tickets[0] ?? { ticket_id: '' });
-  const callCols = [
-    'call_id',
-    'direction',
-    'queue',
-    'agent_id',
-    'customer_id',
-    'started_at',
-    'answered_at',
-    'ended_at',
-    'outcome',
-    'talk_seconds',
-    'hold_seconds',
-    'acw_seconds',
-    'transferred',
-    'cost',
-  ];
+  // Column order follows the contract, read off its zod schema (contracts.ts), like the lake's.
+  const callCols = contractColumnNames('calls');
   for (const [m, rows] of byMonth(calls, 'started_at')) {
     files.push({
       path: `generic/calls/calls-${m}.csv`,
@@ -559,14 +548,14 @@ export function generateDemo(opts: DemoOptions): DemoFile[] {
   });
   files.push({
     path: 'generic/costs/costs.csv',
-    content: csv(costs, ['cost_id', 'date', 'kind', 'category', 'amount', 'currency']),
+    content: csv(costs, contractColumnNames('costs')),
     entity: 'costs',
     source: 'generic',
     rows: costs.length,
   });
   files.push({
     path: 'generic/plans/plans.csv',
-    content: csv(plans, ['plan_id', 'month', 'kind', 'planned', 'achieved']),
+    content: csv(plans, contractColumnNames('plans')),
     entity: 'plans',
     source: 'generic',
     rows: plans.length,
