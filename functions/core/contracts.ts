@@ -64,8 +64,28 @@ function optional<T extends z.ZodType, R extends boolean>(s: T, required: R): Op
 }
 
 // ── field builders ───────────────────────────────────────────────────────────
+// Each builder returns a zod schema and registers beside it a plain function doing the same
+// coercion without zod (see {@link compileContracts}). Both call the same helpers (blank,
+// scalarText, toNumber, parseIsoInstant…), so they cannot drift apart on what a value means; a
+// property test (test/property/contracts-fast.property.test.ts) checks they agree on every input.
+
+/** What a fast field parser returns for a value it rejects (zod then says why). */
+export const REJECT: unique symbol = Symbol('reject');
+type FastField = (v: Raw) => unknown;
+const fastFields = new WeakMap<z.ZodType, FastField>();
+
+function field<T extends z.ZodType>(schema: T, meta: ColumnMeta, fast: FastField): T {
+  const s = withMeta(schema, meta);
+  fastFields.set(s, fast);
+  return s;
+}
+
+/** undefined for a blank value: REJECT when the field is required, else undefined. */
+const absent = (required: boolean, dflt?: unknown) =>
+  dflt !== undefined ? dflt : required ? REJECT : undefined;
+
 const text = <R extends boolean>(required: R) =>
-  withMeta(
+  field(
     optional(
       z.preprocess(
         scalarText,
@@ -74,7 +94,16 @@ const text = <R extends boolean>(required: R) =>
       required,
     ),
     { kind: 'string', required },
+    (v) => {
+      const b = scalarText(v);
+      return b === undefined ? absent(required) : typeof b === 'string' ? b : REJECT;
+    },
   );
+
+function lowerBlank(v: Raw): Raw {
+  const b = blank(v);
+  return typeof b === 'string' ? b.toLowerCase() : b;
+}
 
 function oneOf<const V extends readonly [string, ...string[]], R extends boolean>(
   values: V,
@@ -82,10 +111,7 @@ function oneOf<const V extends readonly [string, ...string[]], R extends boolean
   dflt?: V[number],
 ) {
   const inner = z.preprocess(
-    (v) => {
-      const b = blank(v);
-      return typeof b === 'string' ? b.toLowerCase() : b;
-    },
+    lowerBlank,
     z.enum(values, {
       error: (i) =>
         i.input === undefined ? 'required' : `expected one of ${values.join(', ')}; got "${String(i.input)}"`,
@@ -95,7 +121,11 @@ function oneOf<const V extends readonly [string, ...string[]], R extends boolean
     dflt !== undefined
       ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
       : optional(inner, required);
-  return withMeta(s, { kind: 'string', required, values });
+  const allowed = new Set<unknown>(values);
+  return field(s, { kind: 'string', required, values }, (v) => {
+    const b = lowerBlank(v);
+    return b === undefined ? absent(required, dflt) : allowed.has(b) ? b : REJECT;
+  });
 }
 
 function timestamp<R extends boolean>(ctx: ContractContext, required: R) {
@@ -112,33 +142,47 @@ function timestamp<R extends boolean>(ctx: ContractContext, required: R) {
         return ms;
       }),
   );
-  return withMeta(optional(s, required), { kind: 'timestamp', required });
+  return field(optional(s, required), { kind: 'timestamp', required }, (v) => {
+    const b = blank(v);
+    if (b === undefined) return absent(required);
+    if (typeof b !== 'string') return REJECT;
+    return parseIsoInstant(b, ctx.sourceTimezone) ?? REJECT;
+  });
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+function isCalendarDate(t: string): boolean {
+  const m = DATE_RE.exec(t);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.toISOString().slice(0, 10) === t;
+}
+
 function calendarDate<R extends boolean>(required: R) {
   const s = z.preprocess(
     blank,
     z
       .string({ error: (i) => (i.input === undefined ? 'required' : 'expected a date (YYYY-MM-DD)') })
-      .refine((t) => {
-        const m = DATE_RE.exec(t);
-        if (!m) return false;
-        const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
-        return d.toISOString().slice(0, 10) === t;
-      }, 'expected a date (YYYY-MM-DD)'),
+      .refine(isCalendarDate, 'expected a date (YYYY-MM-DD)'),
   );
-  return withMeta(optional(s, required), { kind: 'date', required });
+  return field(optional(s, required), { kind: 'date', required }, (v) => {
+    const b = blank(v);
+    if (b === undefined) return absent(required);
+    return typeof b === 'string' && isCalendarDate(b) ? b : REJECT;
+  });
 }
 
+const YEAR_MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 function yearMonth<R extends boolean>(required: R) {
   const s = z.preprocess(
     blank,
-    z
-      .string({ error: 'expected a month (YYYY-MM)' })
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month (YYYY-MM)'),
+    z.string({ error: 'expected a month (YYYY-MM)' }).regex(YEAR_MONTH_RE, 'expected a month (YYYY-MM)'),
   );
-  return withMeta(optional(s, required), { kind: 'string', required });
+  return field(optional(s, required), { kind: 'string', required }, (v) => {
+    const b = blank(v);
+    if (b === undefined) return absent(required);
+    return typeof b === 'string' && YEAR_MONTH_RE.test(b) ? b : REJECT;
+  });
 }
 
 function toNumber(v: Raw): Raw {
@@ -160,25 +204,36 @@ function num<R extends boolean>(required: R, opts: { min?: number; gt?: number; 
   if (opts.integer) n = n.int({ error: 'expected an integer' });
   if (opts.min !== undefined) n = n.min(opts.min, { error: `must be ≥ ${opts.min}` });
   if (opts.gt !== undefined) n = n.gt(opts.gt, { error: `must be > ${opts.gt}` });
-  return withMeta(optional(z.preprocess(toNumber, n), required), {
-    kind: opts.integer ? 'integer' : 'number',
-    required,
-  });
+  const { min, gt, integer } = opts;
+  return field(
+    optional(z.preprocess(toNumber, n), required),
+    { kind: integer ? 'integer' : 'number', required },
+    (v) => {
+      const x = toNumber(v);
+      if (x === undefined) return absent(required);
+      if (typeof x !== 'number' || !Number.isFinite(x)) return REJECT;
+      if (integer && !Number.isSafeInteger(x)) return REJECT;
+      if ((min !== undefined && x < min) || (gt !== undefined && x <= gt)) return REJECT;
+      return x;
+    },
+  );
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'y', 't']);
 const FALSE = new Set(['false', '0', 'no', 'n', 'f']);
+function toBoolean(v: Raw): Raw {
+  const b = blank(v);
+  if (typeof b === 'number') return b === 1 ? true : b === 0 ? false : b;
+  if (typeof b === 'string') {
+    const l = b.toLowerCase();
+    return TRUE.has(l) ? true : FALSE.has(l) ? false : b;
+  }
+  return b;
+}
+
 function bool<R extends boolean>(required: R, dflt?: boolean) {
   const inner = z.preprocess(
-    (v) => {
-      const b = blank(v);
-      if (typeof b === 'number') return b === 1 ? true : b === 0 ? false : b;
-      if (typeof b === 'string') {
-        const l = b.toLowerCase();
-        return TRUE.has(l) ? true : FALSE.has(l) ? false : b;
-      }
-      return b;
-    },
+    toBoolean,
     z.boolean({
       error: (i) =>
         i.input === undefined ? 'required' : `expected true/false, 1/0 or yes/no; got "${String(i.input)}"`,
@@ -188,18 +243,61 @@ function bool<R extends boolean>(required: R, dflt?: boolean) {
     dflt !== undefined
       ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
       : optional(inner, required);
-  return withMeta(s, { kind: 'boolean', required });
+  return field(s, { kind: 'boolean', required }, (v) => {
+    const b = toBoolean(v);
+    return b === undefined ? absent(required, dflt) : typeof b === 'boolean' ? b : REJECT;
+  });
 }
 
-// ── consistency helpers ───────────────────────────────────────────────────────
-type Ctx = z.RefinementCtx;
-function notBefore(ctx: Ctx, row: Record<string, unknown>, field: string, anchor: string) {
+const CURRENCY_RE = /^[A-Z]{3}$/;
+function upperText(v: Raw): Raw {
+  const b = scalarText(v);
+  return typeof b === 'string' ? b.toUpperCase() : b;
+}
+function currencyCode() {
+  return field(
+    z.preprocess(upperText, z.string().regex(CURRENCY_RE, 'expected an ISO-4217 code').optional()),
+    { kind: 'string', required: false },
+    (v) => {
+      const b = upperText(v);
+      return b === undefined ? undefined : typeof b === 'string' && CURRENCY_RE.test(b) ? b : REJECT;
+    },
+  );
+}
+
+// ── row rules ─────────────────────────────────────────────────────────────────
+// Checks across fields, and defaults derived from other fields: plain functions over a row whose
+// fields are already parsed, run by the zod schema (superRefine / transform) and by the compiled
+// validator alike.
+
+type Row = Record<string, unknown>;
+/** Reports one problem with the row: the field it is about and the reason. */
+type Report = (field: string, message: string) => void;
+
+interface RowRules {
+  check?: (row: Row, report: Report) => void;
+  /** The row as stored (defaults filled in); runs only on a row that passed `check`. */
+  finish?: (row: Row) => Row;
+}
+
+function notBefore(report: Report, row: Row, field: string, anchor: string) {
   const v = row[field];
   const a = row[anchor];
-  if (typeof v === 'number' && typeof a === 'number' && v < a) {
-    ctx.addIssue({ code: 'custom', path: [field], message: `${field} is before ${anchor}` });
-  }
+  if (typeof v === 'number' && typeof a === 'number' && v < a) report(field, `${field} is before ${anchor}`);
 }
+
+/** A zod object refined and transformed by the entity's row rules. */
+function withRules<T extends z.ZodObject>(object: T, rules: RowRules) {
+  const checked = rules.check
+    ? object.superRefine((r, c) =>
+        rules.check!(r as Row, (path, message) => c.addIssue({ code: 'custom', path: [path], message })),
+      )
+    : object;
+  const finished = rules.finish ? checked.transform((r) => rules.finish!(r as Row)) : checked;
+  rulesOf.set(finished, rules);
+  return finished;
+}
+const rulesOf = new WeakMap<z.ZodType, RowRules>();
 
 export const SURVEY_SCALES = {
   csat: [1, 5],
@@ -210,11 +308,90 @@ export const SURVEY_SCALES = {
 } as const;
 
 // ── the entities ──────────────────────────────────────────────────────────────
+const TICKET_RULES: RowRules = {
+  check(r, report) {
+    for (const f of ['first_response_at', 'assigned_at', 'resolved_at', 'closed_at'])
+      notBefore(report, r, f, 'created_at');
+    if (
+      (r.status === 'solved' || r.status === 'closed') &&
+      r.resolved_at === undefined &&
+      r.closed_at === undefined
+    )
+      report('status', `status ${r.status} needs resolved_at or closed_at`);
+  },
+};
+
+const CALL_RULES: RowRules = {
+  check(row, report) {
+    const r = row as { started_at: number; ended_at: number; answered_at?: number; outcome: string };
+    if (r.ended_at < r.started_at) report('ended_at', 'ended_at is before started_at');
+    if (r.answered_at !== undefined && (r.answered_at < r.started_at || r.answered_at > r.ended_at))
+      report('answered_at', 'answered_at is not between started_at and ended_at');
+    if ((r.outcome === 'answered') !== (r.answered_at !== undefined))
+      report(
+        'outcome',
+        r.outcome === 'answered'
+          ? 'outcome answered needs answered_at'
+          : `outcome ${r.outcome} must not have answered_at`,
+      );
+  },
+  finish(row) {
+    const r = row as Row & {
+      ended_at: number;
+      answered_at?: number;
+      hold_seconds?: number;
+      talk_seconds?: number;
+      acw_seconds?: number;
+    };
+    // Contract defaults: hold and after-call work 0; talk = ended − answered − hold.
+    const hold = r.hold_seconds ?? 0;
+    const talk =
+      r.talk_seconds ??
+      (r.answered_at !== undefined ? Math.max(0, (r.ended_at - r.answered_at) / 1000 - hold) : undefined);
+    // In place: the row is a fresh object from the parser (zod's or the compiled one).
+    r.hold_seconds = hold;
+    r.acw_seconds = r.acw_seconds ?? 0;
+    r.talk_seconds = talk;
+    return r;
+  },
+};
+
+function surveyScale(r: Row): [number, number] {
+  const [dmin, dmax] = SURVEY_SCALES[r.survey as keyof typeof SURVEY_SCALES];
+  return [(r.scale_min as number | undefined) ?? dmin, (r.scale_max as number | undefined) ?? dmax];
+}
+
+const SURVEY_RULES: RowRules = {
+  check(r, report) {
+    const [scale_min, scale_max] = surveyScale(r);
+    const score = r.score as number;
+    if (scale_min >= scale_max)
+      report('scale_max', `scale_max (${scale_max}) must exceed scale_min (${scale_min})`);
+    else if (score < scale_min || score > scale_max)
+      report('score', `score ${score} is outside the scale ${scale_min}–${scale_max}`);
+  },
+  finish(r) {
+    const [scale_min, scale_max] = surveyScale(r);
+    r.scale_min = scale_min;
+    r.scale_max = scale_max;
+    return r;
+  },
+};
+
+const CUSTOMER_RULES: RowRules = { check: (r, report) => notBefore(report, r, 'churned_at', 'created_at') };
+
+const costRules = (ctx: ContractContext): RowRules => ({
+  check(r, report) {
+    if (ctx.currency && r.currency && r.currency !== ctx.currency)
+      report('currency', `currency ${r.currency} differs from the deployment's ${ctx.currency}`);
+  },
+});
+
 export function contractSchemas(ctx: ContractContext) {
   const ts = <R extends boolean>(required: R) => timestamp(ctx, required);
 
-  const tickets = z
-    .object({
+  const tickets = withRules(
+    z.object({
       ticket_id: text(true),
       created_at: ts(true),
       updated_at: ts(false),
@@ -237,26 +414,12 @@ export function contractSchemas(ctx: ContractContext) {
       escalated: bool(false),
       reopens: num(false, { integer: true, min: 0 }),
       incident_key: text(false),
-    })
-    .superRefine((r, c) => {
-      for (const f of ['first_response_at', 'assigned_at', 'resolved_at', 'closed_at'] as const) {
-        notBefore(c, r, f, 'created_at');
-      }
-      if (
-        (r.status === 'solved' || r.status === 'closed') &&
-        r.resolved_at === undefined &&
-        r.closed_at === undefined
-      ) {
-        c.addIssue({
-          code: 'custom',
-          path: ['status'],
-          message: `status ${r.status} needs resolved_at or closed_at`,
-        });
-      }
-    });
+    }),
+    TICKET_RULES,
+  );
 
-  const calls = z
-    .object({
+  const calls = withRules(
+    z.object({
       call_id: text(true),
       direction: oneOf(['inbound', 'outbound'], true),
       queue: text(false),
@@ -272,49 +435,12 @@ export function contractSchemas(ctx: ContractContext) {
       transferred: bool(false),
       initial_call_id: text(false),
       cost: num(false, { min: 0 }),
-    })
-    .superRefine((row, c) => {
-      const r = row as { started_at: number; ended_at: number; answered_at?: number; outcome: string };
-      if (r.ended_at < r.started_at) {
-        c.addIssue({ code: 'custom', path: ['ended_at'], message: 'ended_at is before started_at' });
-      }
-      if (r.answered_at !== undefined && (r.answered_at < r.started_at || r.answered_at > r.ended_at)) {
-        c.addIssue({
-          code: 'custom',
-          path: ['answered_at'],
-          message: 'answered_at is not between started_at and ended_at',
-        });
-      }
-      if ((r.outcome === 'answered') !== (r.answered_at !== undefined)) {
-        c.addIssue({
-          code: 'custom',
-          path: ['outcome'],
-          message:
-            r.outcome === 'answered'
-              ? 'outcome answered needs answered_at'
-              : `outcome ${r.outcome} must not have answered_at`,
-        });
-      }
-    })
-    .transform((row) => {
-      const r = row as typeof row & {
-        started_at: number;
-        ended_at: number;
-        answered_at?: number;
-        hold_seconds?: number;
-        talk_seconds?: number;
-        acw_seconds?: number;
-      };
-      // Contract defaults: hold and after-call work 0; talk = ended − answered − hold.
-      const hold = r.hold_seconds ?? 0;
-      const talk =
-        r.talk_seconds ??
-        (r.answered_at !== undefined ? Math.max(0, (r.ended_at - r.answered_at) / 1000 - hold) : undefined);
-      return { ...r, hold_seconds: hold, acw_seconds: r.acw_seconds ?? 0, talk_seconds: talk };
-    });
+    }),
+    CALL_RULES,
+  );
 
-  const surveys = z
-    .object({
+  const surveys = withRules(
+    z.object({
       response_id: text(true),
       survey: oneOf(['csat', 'nps', 'ces', 'enps', 'collaboration'], true),
       score: num(true),
@@ -325,38 +451,12 @@ export function contractSchemas(ctx: ContractContext) {
       ticket_id: text(false),
       call_id: text(false),
       agent_id: text(false),
-    })
-    .transform((row, c) => {
-      const r = row as typeof row & {
-        survey: keyof typeof SURVEY_SCALES;
-        score: number;
-        scale_min?: number;
-        scale_max?: number;
-      };
-      const [dmin, dmax] = SURVEY_SCALES[r.survey];
-      const scale_min = r.scale_min ?? dmin;
-      const scale_max = r.scale_max ?? dmax;
-      if (scale_min >= scale_max) {
-        c.addIssue({
-          code: 'custom',
-          path: ['scale_max'],
-          message: `scale_max (${scale_max}) must exceed scale_min (${scale_min})`,
-        });
-        return z.NEVER;
-      }
-      if (r.score < scale_min || r.score > scale_max) {
-        c.addIssue({
-          code: 'custom',
-          path: ['score'],
-          message: `score ${r.score} is outside the scale ${scale_min}–${scale_max}`,
-        });
-        return z.NEVER;
-      }
-      return { ...r, scale_min, scale_max };
-    });
+    }),
+    SURVEY_RULES,
+  );
 
-  const customers = z
-    .object({
+  const customers = withRules(
+    z.object({
       customer_id: text(true),
       created_at: ts(true),
       churned_at: ts(false),
@@ -364,60 +464,99 @@ export function contractSchemas(ctx: ContractContext) {
       key_account: bool(false, false),
       revenue_to_date: num(false, { min: 0 }),
       updated_at: ts(false),
-    })
-    .superRefine((r, c) => notBefore(c, r, 'churned_at', 'created_at'));
+    }),
+    CUSTOMER_RULES,
+  );
 
-  const costs = z
-    .object({
+  const costs = withRules(
+    z.object({
       cost_id: text(true),
       date: calendarDate(true),
       kind: oneOf(['actual', 'budget'], true),
       category: oneOf(['staff', 'telephony', 'software', 'facilities', 'other'], false, 'other'),
       amount: num(true, { min: 0 }),
-      currency: withMeta(
-        z.preprocess(
-          (v) => {
-            const b = scalarText(v);
-            return typeof b === 'string' ? b.toUpperCase() : b;
-          },
-          z
-            .string()
-            .regex(/^[A-Z]{3}$/, 'expected an ISO-4217 code')
-            .optional(),
-        ),
-        { kind: 'string', required: false },
+      currency: currencyCode(),
+    }),
+    costRules(ctx),
+  );
+
+  const plans = withRules(
+    z.object({
+      plan_id: text(true),
+      month: yearMonth(true),
+      kind: oneOf(
+        ['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay', 'other'],
+        true,
       ),
-    })
-    .superRefine((r, c) => {
-      if (ctx.currency && r.currency && r.currency !== ctx.currency) {
-        c.addIssue({
-          code: 'custom',
-          path: ['currency'],
-          message: `currency ${r.currency} differs from the deployment's ${ctx.currency}`,
-        });
-      }
-    });
+      planned: num(true, { gt: 0 }),
+      achieved: num(true, { min: 0 }),
+    }),
+    {},
+  );
 
-  const plans = z.object({
-    plan_id: text(true),
-    month: yearMonth(true),
-    kind: oneOf(
-      ['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay', 'other'],
-      true,
-    ),
-    planned: num(true, { gt: 0 }),
-    achieved: num(true, { min: 0 }),
-  });
-
-  const followups = z.object({
-    followup_id: text(true),
-    customer_id: text(true),
-    planned_at: ts(true),
-    done_at: ts(false),
-    key_account: bool(false, false),
-  });
+  const followups = withRules(
+    z.object({
+      followup_id: text(true),
+      customer_id: text(true),
+      planned_at: ts(true),
+      done_at: ts(false),
+      key_account: bool(false, false),
+    }),
+    {},
+  );
 
   return { tickets, calls, surveys, customers, costs, plans, followups } satisfies Record<Entity, z.ZodType>;
+}
+
+/**
+ * A validator that accepts exactly the rows a contract accepts, with the same output, without
+ * zod: the fields' registered parsers in a plain loop, then the entity's row rules. It returns
+ * undefined for any row it rejects; the caller asks zod for the reasons (rejected rows are rare,
+ * accepted rows are the hot path: ≈ 10× faster than `safeParse` here).
+ */
+export type FastValidator = (input: Record<string, unknown>) => Record<string, unknown> | undefined;
+
+export function compileContract(schema: z.ZodType): FastValidator {
+  const rules = rulesOf.get(schema);
+  const shape = unwrapObjectShape(schema);
+  const names = Object.keys(shape);
+  const parsers = names.map((n) => {
+    const f = fastFields.get(shape[n]!);
+    if (!f) throw new Error(`contract field ${n} has no compiled parser`);
+    return f;
+  });
+  if (!rules) throw new Error('contract has no row rules');
+  const { check, finish } = rules;
+  let failed = false;
+  const report: Report = () => {
+    failed = true;
+  };
+  return (input) => {
+    const row: Row = {};
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const v = parsers[i]!(input[name]);
+      if (v === REJECT) return undefined;
+      // Every field is set, absent ones to undefined: all rows share one hidden class, which
+      // keeps property access monomorphic downstream (the Parquet writer reads every column).
+      row[name] = v;
+    }
+    if (check) {
+      failed = false;
+      check(row, report);
+      if (failed) return undefined;
+    }
+    return finish ? finish(row) : row;
+  };
+}
+
+/** Compiled validators of every entity (see {@link compileContract}). */
+export function compileContracts(ctx: ContractContext): Record<Entity, FastValidator> {
+  const schemas = contractSchemas(ctx);
+  return Object.fromEntries(ENTITIES.map((e) => [e, compileContract(schemas[e])])) as Record<
+    Entity,
+    FastValidator
+  >;
 }
 
 export type ContractSchemas = ReturnType<typeof contractSchemas>;

@@ -50,6 +50,12 @@ export interface ServicepulseFunctionProps {
    * @default true
    */
   readonly bundle?: boolean;
+  /**
+   * Packages installed into the bundle's node_modules instead of inlined by esbuild: ones that
+   * load files beside their own code at run time (parquet-wasm reads its `.wasm` from __dirname).
+   * @default []
+   */
+  readonly nodeModules?: string[];
 }
 
 export class ServicepulseFunction extends NodejsFunction {
@@ -115,6 +121,7 @@ export class ServicepulseFunction extends NodejsFunction {
               banner:
                 "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
               externalModules: [],
+              ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
               forceDockerBundling: false,
               ...(props.withQueries
                 ? {

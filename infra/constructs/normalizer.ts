@@ -102,6 +102,8 @@ export class Normalizer extends Construct {
       description: 'Servicepulse normalizer: landed raw exports → curated Parquet lake',
       timeout,
       memorySize: props.memorySize ?? 1024,
+      // The Parquet encoder loads its WebAssembly module from its own folder.
+      nodeModules: ['parquet-wasm'],
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
       ...(props.bundle !== undefined ? { bundle: props.bundle } : {}),

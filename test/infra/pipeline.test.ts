@@ -119,6 +119,41 @@ describe('bundling', () => {
   });
 });
 
+describe('normalizer bundle', () => {
+  it('ships parquet-wasm as an installed package beside the bundle, so its .wasm loads', async () => {
+    // Prepare
+    const outdir = mkdtempSync(join(tmpdir(), 'servicepulse-bundle-'));
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'N');
+    new ServicepulseFunction(stack, 'Normalizer', {
+      entry: 'functions/handlers/normalizer.ts',
+      description: 'bundling test',
+      nodeModules: ['parquet-wasm'],
+    });
+
+    // Act
+    const assembly = app.synth();
+    const template = assembly.getStackByName('N').template as Cfn;
+    const fnProps = Object.values(template.Resources as Record<string, Cfn>).find(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    ).Properties;
+    const assetDir = join(assembly.directory, `asset.${fnProps.Code.S3Key.replace(/\.zip$/, '')}`);
+
+    // Assess
+    try {
+      const pw = join(assetDir, 'node_modules', 'parquet-wasm', 'node');
+      expect(readdirSync(pw)).toContain('parquet_wasm_bg.wasm');
+      const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      expect(bundle).toContain('parquet-wasm/node');
+      // The installed package loads (it compiles its WebAssembly module on import).
+      const mod = (await import(join(pw, 'parquet_wasm.js'))) as { writeParquet?: unknown };
+      expect(typeof mod.writeParquet).toBe('function');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 describe('normalizer', () => {
   it('sends ObjectCreated events under landing/ from the landing bucket to the queue', () => {
     // Prepare

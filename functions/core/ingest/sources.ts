@@ -39,6 +39,8 @@ export interface SourceMapping {
   /** Entities this source can produce. */
   readonly entities: readonly Entity[];
   map(records: AsyncIterable<RawRecord>, ctx: MappingContext): AsyncIterable<MappedRecord>;
+  /** The same mapping over batches of records, for sources that map record by record. */
+  mapBatches?(batches: AsyncIterable<RawRecord[]>, ctx: MappingContext): AsyncIterable<MappedRecord[]>;
 }
 
 export class MappingError extends Error {
@@ -55,30 +57,40 @@ export function entityFromName(fileName: string): Entity | undefined {
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+function genericEntity(ctx: MappingContext): Entity {
+  const entity = ctx.entity ?? entityFromName(ctx.fileName);
+  if (!entity) {
+    throw new MappingError(
+      `cannot tell which entity ${ctx.fileName} holds: pass --entity (${ENTITIES.join(', ')}) or put the entity in the file name`,
+    );
+  }
+  return entity;
+}
+
+function genericRecord(entity: Entity, r: RawRecord): MappedRecord {
+  if (r.error)
+    return { entity, no: r.no, raw: r.rawText ?? null, error: { field: '(record)', reason: r.error } };
+  if (typeof r.value !== 'object' || r.value === null || Array.isArray(r.value)) {
+    return {
+      entity,
+      no: r.no,
+      raw: r.value,
+      error: { field: '(record)', reason: 'expected an object with named fields' },
+    };
+  }
+  return { entity, no: r.no, raw: r.value, row: r.value as Record<string, unknown> };
+}
+
 export const genericMapping: SourceMapping = {
   name: 'generic',
   entities: ENTITIES,
   async *map(records, ctx) {
-    const entity = ctx.entity ?? entityFromName(ctx.fileName);
-    if (!entity) {
-      throw new MappingError(
-        `cannot tell which entity ${ctx.fileName} holds: pass --entity (${ENTITIES.join(', ')}) or put the entity in the file name`,
-      );
-    }
-    for await (const r of records) {
-      if (r.error) {
-        yield { entity, no: r.no, raw: r.rawText ?? null, error: { field: '(record)', reason: r.error } };
-      } else if (typeof r.value !== 'object' || r.value === null || Array.isArray(r.value)) {
-        yield {
-          entity,
-          no: r.no,
-          raw: r.value,
-          error: { field: '(record)', reason: 'expected an object with named fields' },
-        };
-      } else {
-        yield { entity, no: r.no, raw: r.value, row: r.value as Record<string, unknown> };
-      }
-    }
+    const entity = genericEntity(ctx);
+    for await (const r of records) yield genericRecord(entity, r);
+  },
+  async *mapBatches(batches, ctx) {
+    const entity = genericEntity(ctx);
+    for await (const batch of batches) yield batch.map((r) => genericRecord(entity, r));
   },
 };
 
