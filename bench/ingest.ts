@@ -22,9 +22,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystemStore } from '../functions/adapters/filesystem.ts';
 import { defaultConfig } from '../functions/core/config.ts';
-import { contractSchemas, curatedColumns } from '../functions/core/contracts.ts';
+import { compileContract, contractSchemas, curatedColumns } from '../functions/core/contracts.ts';
 import { ingestFile } from '../functions/core/ingest/normalize.ts';
-import { decodeRecords } from '../functions/core/ingest/records.ts';
+import { decodeRecordBatches } from '../functions/core/ingest/records.ts';
 import { ParquetRowWriter } from '../functions/core/parquet.ts';
 import type { ObjectSink } from '../functions/core/ports.ts';
 import { measure, type Phase } from './measure.ts';
@@ -115,6 +115,13 @@ const fileBody = (path: string) =>
 async function stages(path: string): Promise<Record<string, number>> {
   const config = defaultConfig();
   const schema = contractSchemas({ sourceTimezone: config.sourceTimezone }).calls;
+  const validate = compileContract(schema);
+  const check = (v: unknown) => {
+    const row = validate(v as Record<string, unknown>);
+    if (row) return row;
+    const p = schema.safeParse(v);
+    return p.success ? (p.data as Record<string, unknown>) : undefined;
+  };
   const out: Record<string, number> = {};
   const time = async (name: string, fn: () => Promise<void>) => {
     const t0 = performance.now();
@@ -126,24 +133,26 @@ async function stages(path: string): Promise<Record<string, number>> {
     for await (const _ of fileBody(path));
   });
   await time('read+csv', async () => {
-    for await (const _ of decodeRecords(fileBody(path), path));
+    for await (const _ of decodeRecordBatches(fileBody(path), path));
   });
-  await time('read+csv+zod', async () => {
-    for await (const r of decodeRecords(fileBody(path), path)) schema.safeParse(r.value);
+  await time('read+csv+validate', async () => {
+    for await (const batch of decodeRecordBatches(fileBody(path), path))
+      for (const r of batch) check(r.value);
   });
   const nullSink: ObjectSink = { write: async () => {}, commit: async () => {}, abort: async () => {} };
-  await time('read+csv+zod+parquet', async () => {
-    const writer = new ParquetRowWriter(curatedColumns('calls'), nullSink);
-    let no = 0;
-    for await (const r of decodeRecords(fileBody(path), path)) {
-      const p = schema.safeParse(r.value);
-      if (!p.success) continue;
-      const row = p.data as Record<string, unknown>;
-      row._source = 'generic';
-      row._source_file = path;
-      row._record = ++no;
-      row._ingested_at = 0;
-      await writer.append(row);
+  await time('read+csv+validate+parquet', async () => {
+    const writer = new ParquetRowWriter(curatedColumns('calls'), nullSink, { uniqueColumns: ['call_id'] });
+    for await (const batch of decodeRecordBatches(fileBody(path), path)) {
+      for (const r of batch) {
+        const row = check(r.value);
+        if (!row) continue;
+        row._source = 'generic';
+        row._source_file = path;
+        row._record = r.no;
+        row._ingested_at = 0;
+        const flushed = writer.append(row);
+        if (flushed) await flushed;
+      }
     }
     await writer.close();
   });
