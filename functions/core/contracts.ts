@@ -527,27 +527,33 @@ export function compileContract(schema: z.ZodType): FastValidator {
   });
   if (!rules) throw new Error('contract has no row rules');
   const { check, finish } = rules;
-  let failed = false;
+  const state = { failed: false };
   const report: Report = () => {
-    failed = true;
+    state.failed = true;
   };
-  return (input) => {
-    const row: Row = {};
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const v = parsers[i]!(input[name]);
-      if (v === REJECT) return undefined;
-      // Every field is set, absent ones to undefined: all rows share one hidden class, which
-      // keeps property access monomorphic downstream (the Parquet writer reads every column).
-      row[name] = v;
-    }
-    if (check) {
-      failed = false;
-      check(row, report);
-      if (failed) return undefined;
-    }
-    return finish ? finish(row) : row;
-  };
+  // Generated so that every property access names its field: each access site then sees one
+  // object shape and one parser (≈ 3× the speed of a loop over names; bench/README.md). Field
+  // names come from the contract, and JSON.stringify quotes them.
+  const lines = names.map(
+    (n, i) => `const v${i} = p${i}(input[${JSON.stringify(n)}]); if (v${i} === REJECT) return undefined;`,
+  );
+  const literal = names.map((n, i) => `${JSON.stringify(n)}: v${i}`).join(', ');
+  const body = `return function validate(input) {
+  ${lines.join('\n  ')}
+  const row = { ${literal} };
+  if (check !== undefined) { state.failed = false; check(row, report); if (state.failed) return undefined; }
+  return finish === undefined ? row : finish(row);
+};`;
+  const factory = new Function(
+    'REJECT',
+    'check',
+    'finish',
+    'state',
+    'report',
+    ...names.map((_, i) => `p${i}`),
+    body,
+  );
+  return factory(REJECT, check, finish, state, report, ...parsers) as FastValidator;
 }
 
 /** Compiled validators of every entity (see {@link compileContract}). */

@@ -64,22 +64,105 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * Parses an ISO-8601 timestamp to epoch milliseconds. With an offset or `Z` it is absolute;
  * without one it is wall-clock time in `wallZone`. Returns undefined when the text is not a valid
  * ISO-8601 date-time (including impossible dates such as 2024-02-30).
+ *
+ * The shape every export writes (`YYYY-MM-DD[T ]hh:mm:ss[.fff][Z|±hh[:mm]]`) is read character by
+ * character; anything else goes through the full regular expression. Both end in the same
+ * validation and arithmetic ({@link instantOf}); a property test checks they agree on every input.
  */
 export function parseIsoInstant(text: string, wallZone: string): number | undefined {
+  const fast = parseIsoInstantFast(text, wallZone);
+  return fast === null ? parseIsoInstantRegex(text, wallZone) : fast;
+}
+
+/** Two ASCII digits at `i` as a number, or -1. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common shapes without a regular expression; null when the text has another shape (then the
+ * regular expression decides). Exported for the equivalence test.
+ */
+export function parseIsoInstantFast(text: string, wallZone: string): number | undefined | null {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return null;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const y1 = digits2(text, 0);
+  const y2 = digits2(text, 2);
+  const mo = digits2(text, 5);
+  const d = digits2(text, 8);
+  const h = digits2(text, 11);
+  const mi = digits2(text, 14);
+  const sec = digits2(text, 17);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  let i = 19;
+  let ms = 0;
+  const dot = text.charCodeAt(i);
+  if (dot === 46 || dot === 44) {
+    let j = i + 1;
+    while (j < n && j - i <= 10) {
+      const c = text.charCodeAt(j);
+      if (c < 48 || c > 57) break;
+      j++;
+    }
+    const count = j - i - 1;
+    if (count < 1 || count > 9) return null;
+    ms = fractionMs(text.slice(i + 1, j));
+    i = j;
+  }
+  if (i === n) return instantOf(y1 * 100 + y2, mo, d, h, mi, sec, ms, undefined, wallZone);
+  const c = text.charCodeAt(i);
+  if ((c === 90 || c === 122) && i + 1 === n)
+    return instantOf(y1 * 100 + y2, mo, d, h, mi, sec, ms, 'Z', wallZone);
+  if (c === 43 || c === 45) {
+    const rest = n - i - 1;
+    const ok =
+      (rest === 2 && digits2(text, i + 1) >= 0) ||
+      (rest === 4 && digits2(text, i + 1) >= 0 && digits2(text, i + 3) >= 0) ||
+      (rest === 5 && digits2(text, i + 1) >= 0 && text.charCodeAt(i + 3) === 58 && digits2(text, i + 4) >= 0);
+    if (ok) return instantOf(y1 * 100 + y2, mo, d, h, mi, sec, ms, text.slice(i), wallZone);
+  }
+  return null;
+}
+
+const fractionMs = (digits: string) => Math.floor(+`0.${digits}` * 1000 + 1e-9);
+
+/** The regular-expression reading of every accepted shape. Exported for the equivalence test. */
+export function parseIsoInstantRegex(text: string, wallZone: string): number | undefined {
   const m = ISO_RE.exec(text);
   if (!m) return undefined;
-  const y = +m[1]!;
-  const mo = +m[2]!;
-  const d = +m[3]!;
-  const h = m[4] ? +m[4] : 0;
-  const mi = m[5] ? +m[5] : 0;
-  const s = m[6] ? +m[6] : 0;
-  const ms = m[7] ? Math.floor(+`0.${m[7]}` * 1000 + 1e-9) : 0;
+  return instantOf(
+    +m[1]!,
+    +m[2]!,
+    +m[3]!,
+    m[4] ? +m[4] : 0,
+    m[5] ? +m[5] : 0,
+    m[6] ? +m[6] : 0,
+    m[7] ? fractionMs(m[7]) : 0,
+    m[8],
+    wallZone,
+  );
+}
+
+/** Validates the fields and returns the instant; `off` is `Z`, `±hh[[:]mm]`, or undefined (wall time). */
+function instantOf(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  off: string | undefined,
+  wallZone: string,
+): number | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 59)
     return undefined;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const off = m[8];
   if (off === undefined) return zoneOffsets(wallZone).instantOfWall(wall);
   if (off === 'Z' || off === 'z') return wall;
   const sign = off[0] === '-' ? -1 : 1;

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecords, type RawRecord } from '../../functions/core/ingest/records.ts';
+import { decodeRecords, type RawRecord, recordMaker } from '../../functions/core/ingest/records.ts';
 
 async function decode(content: string | Uint8Array, name: string, chunk = 7): Promise<RawRecord[]> {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
@@ -83,5 +84,45 @@ describe('decoding JSON in every form', () => {
   it('reads an empty file as zero records', async () => {
     expect(await decode('', 'x.csv')).toEqual([]);
     expect(await decode('  \n', 'x.json')).toEqual([]);
+  });
+});
+
+describe('CSV row objects', () => {
+  /** What the generated maker must equal: the fields assigned one by one under the header. */
+  const assigned = (header: string[], fields: string[]) => {
+    const obj: Record<string, string> = {};
+    for (let j = 0; j < header.length; j++) obj[header[j]!] = fields[j]!;
+    return obj;
+  };
+
+  it('keys the fields exactly as assigning them would, whatever the header names', () => {
+    const name = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        'a',
+        'a',
+        '',
+        '"',
+        "'",
+        '\\',
+        '${x}',
+        '`',
+        '0',
+        '1',
+        'constructor',
+        'toString',
+        '__proto__',
+        '\u2028',
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 1, maxLength: 8 }), (header) => {
+        const fields = header.map((_, j) => `v${j}`);
+        const made = recordMaker(header)(fields);
+        expect(Object.getPrototypeOf(made)).toBe(Object.prototype);
+        expect(Object.entries(made)).toEqual(Object.entries(assigned(header, fields)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
