@@ -46,6 +46,7 @@ const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
 const INITIAL_ROWS = 1024;
 const PAGE_BYTES = 64 * 1024;
+const WRITE_AHEAD = 8 * 1024 * 1024;
 
 /** A validity bitmap as Arrow lays it out (bit i of byte i >> 3, least significant first). */
 class Validity {
@@ -201,7 +202,20 @@ class StringColumn implements Column {
       this.bytes.copy(next, 0, 0, this.pos);
       this.bytes = next;
     }
-    this.pos += this.bytes.write(s, this.pos);
+    const bytes = this.bytes;
+    const start = this.pos;
+    const n = s.length;
+    let j = 0;
+    // Short ASCII text (ids, codes, names) is copied code unit by code unit: cheaper than a
+    // native call per value. Anything else (or the rest of it) goes through Buffer.write.
+    if (n <= 32) {
+      for (; j < n; j++) {
+        const c = s.charCodeAt(j);
+        if (c > 0x7f) break;
+        bytes[start + j] = c;
+      }
+    }
+    this.pos = j === n ? start + n : start + bytes.write(s, start);
     if (this.pos > 0x7fff_ffff) throw new Error('a text column exceeded 2 GiB in one row group');
     this.offsets[i + 1] = this.pos;
   }
@@ -379,7 +393,21 @@ export class ParquetRowWriter {
     );
     const pump = (async () => {
       const bytes = (await pw.transformParquetStream(input, props.build())) as ReadableStream<Uint8Array>;
-      for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) await this.sink.write(chunk);
+      // Writes are chained, not awaited one by one: the encoder goes on with the next row group
+      // while the sink stores the last one (a disk or network write leaves this thread idle).
+      // Order is kept by the chain; at most WRITE_AHEAD bytes wait in it.
+      let chain: Promise<void> = Promise.resolve();
+      let waiting = 0;
+      for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
+        waiting += chunk.length;
+        chain = chain.then(async () => {
+          await this.sink.write(chunk);
+          waiting -= chunk.length;
+        });
+        chain.catch(() => {}); // observed below; keeps an early failure from going unhandled
+        if (waiting > WRITE_AHEAD) await chain;
+      }
+      await chain;
     })().catch((e: unknown) => {
       this.failed = e instanceof Error ? e : new Error(String(e));
       wanted?.();
