@@ -21,6 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystemStore } from '../functions/adapters/filesystem.ts';
+import { defaultLocalEncoder } from '../functions/adapters/parquet-worker.ts';
 import { defaultConfig } from '../functions/core/config.ts';
 import { compileContract, contractSchemas, curatedColumns } from '../functions/core/contracts.ts';
 import { ingestFile } from '../functions/core/ingest/normalize.ts';
@@ -204,6 +205,9 @@ async function main() {
           entity: 'calls',
           config: defaultConfig(),
           store,
+          // As the CLI does: a second thread encodes Parquet when there is a second core
+          // (SERVICEPULSE_ENCODER=thread to encode on the main thread).
+          encoder: defaultLocalEncoder(),
           ...(process.env.BENCH_MAX_BUFFERED_ROWS
             ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
             : {}),
@@ -246,7 +250,8 @@ async function main() {
     }
     console.log(
       `servicepulse: read ${sp.result.read}, accepted ${sp.result.accepted}, quarantined ${sp.result.quarantined}, ` +
-        `${sp.result.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(spMaxRss)} MB`,
+        `${sp.result.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(spMaxRss)} MB; ` +
+        `Parquet encoded on ${defaultLocalEncoder() ? 'a worker thread' : 'the main thread'}`,
     );
 
     const outFile = process.env.BENCH_OUT ?? join(OUT_DIR, 'ingest.json');
@@ -257,6 +262,7 @@ async function main() {
       node: process.version,
       cpus: cpus().length,
       loadAverageAtStart: loadAtStart,
+      parquetEncoder: defaultLocalEncoder() ? 'worker' : 'thread',
       rows: ROWS,
       seed: SEED,
       ...(process.env.BENCH_MAX_BUFFERED_ROWS

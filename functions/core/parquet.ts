@@ -2,50 +2,19 @@
  * Curated Parquet files: a streaming writer that turns rows of one entity into one Parquet file,
  * row group by row group, through an {@link ObjectSink}, so memory stays bounded.
  *
- * Rows are buffered column by column in typed arrays (no per-value heap objects: strings are
- * UTF-8-encoded into a byte buffer as they arrive), handed over as an Arrow record batch
- * (apache-arrow builds the IPC bytes), and encoded by the Apache Arrow project's Rust Parquet
- * writer compiled to WebAssembly (parquet-wasm): one dependency that runs unchanged on any OS and
- * CPU, Lambda's arm64 included. See bench/README.md for why (≈ 15× the encoder it replaced).
- *
- * Types are ones both Athena (engine 3) and DuckDB read natively, and the Glue tables declare
- * (infra/ddl.ts reads the same contract kinds):
- *
- * | contract kind | Arrow                         | Parquet                                      |
- * | ------------- | ----------------------------- | -------------------------------------------- |
- * | timestamp     | Timestamp(ms, "UTC")          | INT64 TIMESTAMP(MILLIS, isAdjustedToUTC=true) |
- * | date          | Date32                        | INT32 DATE                                   |
- * | integer       | Int64                         | INT64                                        |
- * | number        | Float64                       | DOUBLE                                       |
- * | boolean       | Bool                          | BOOLEAN                                      |
- * | string        | Utf8                          | BYTE_ARRAY STRING                            |
- *
- * Snappy compression; dictionary encoding for text columns other than the row's own id (unique
- * by definition, so a dictionary would only cost time); column-chunk statistics (min/max), which
- * Athena and DuckDB use to skip row groups.
+ * Rows are buffered column by column in typed arrays (no per-value heap objects: text is
+ * UTF-8-encoded into a byte buffer as it arrives, 64-bit integers are written as two 32-bit
+ * halves). Each row group goes to a {@link ParquetEncoder} (parquet-encode.ts: Arrow's Rust
+ * Parquet writer compiled to WebAssembly), on this thread or another; its bytes come back in order
+ * and go to the sink. Types, compression and encodings: see parquet-encode.ts.
  */
-import type * as Arrow from 'apache-arrow';
-import type * as ParquetWasm from 'parquet-wasm/node';
 import type { ColumnDef, ColumnKind } from './contracts.ts';
+import { type EncodedFile, inThreadEncoder, type ParquetEncoder } from './parquet-encode.ts';
 import type { ObjectSink } from './ports.ts';
-
-type ArrowModule = typeof Arrow;
-type WasmModule = typeof ParquetWasm;
-
-let modules: Promise<{ arrow: ArrowModule; pw: WasmModule }> | undefined;
-/** Loads Arrow and the WebAssembly encoder on first use (≈ 100 ms), not when the CLI starts. */
-function encoderModules() {
-  modules ??= Promise.all([import('apache-arrow'), import('parquet-wasm/node')]).then(([arrow, pw]) => ({
-    arrow,
-    pw: ((pw as unknown as { default?: WasmModule }).default ?? pw) as WasmModule,
-  }));
-  return modules;
-}
 
 const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
-const INITIAL_ROWS = 1024;
-const PAGE_BYTES = 64 * 1024;
+const INITIAL_ROWS = 128;
 const WRITE_AHEAD = 8 * 1024 * 1024;
 
 /** A validity bitmap as Arrow lays it out (bit i of byte i >> 3, least significant first). */
@@ -68,11 +37,26 @@ class Validity {
   }
 }
 
+/**
+ * One column of a row group as plain buffers, laid out as Arrow lays them out: what crosses to
+ * the encoder (another thread, maybe: every buffer is transferable).
+ */
+export interface ColumnPayload {
+  length: number;
+  nulls: number;
+  /** Validity bitmap; null when there are no nulls. */
+  bits: Uint8Array | null;
+  /** Values: Float64Array (number), Int32Array (date), BigInt64Array (timestamp, integer), bit-packed Uint8Array (boolean), UTF-8 bytes (string). */
+  data: Float64Array | Int32Array | BigInt64Array | Uint8Array;
+  /** Int32 offsets into `data` (strings only). */
+  offsets?: Int32Array;
+}
+
 interface Column {
   readonly length: number;
   push(v: unknown): void;
-  /** The buffered values as Arrow data; the column starts empty again. */
-  take(arrow: ArrowModule, field: Arrow.Field): Arrow.Data;
+  /** The buffered values; the column starts empty again. */
+  take(): ColumnPayload;
 }
 
 /** timestamp (epoch ms), integer, number and date ('YYYY-MM-DD') columns. */
@@ -127,7 +111,7 @@ class NumericColumn implements Column {
       this.i32 = next;
     }
   }
-  take(arrow: ArrowModule, field: Arrow.Field): Arrow.Data {
+  take(): ColumnPayload {
     const length = this.length;
     const { bits, nulls } = this.validity.take();
     const data =
@@ -139,7 +123,7 @@ class NumericColumn implements Column {
     this.length = 0;
     this.cap = INITIAL_ROWS;
     this.alloc();
-    return arrow.makeData({ type: field.type, length, nullCount: nulls, nullBitmap: bits, data } as never);
+    return { length, nulls, bits, data };
   }
 }
 
@@ -163,20 +147,20 @@ class BooleanColumn implements Column {
     this.validity.setValid(i);
     if (v === true) this.values[i >> 3]! |= 1 << (i & 7);
   }
-  take(arrow: ArrowModule, field: Arrow.Field): Arrow.Data {
+  take(): ColumnPayload {
     const length = this.length;
     const { bits, nulls } = this.validity.take();
     const data = this.values;
     this.values = new Uint8Array(INITIAL_ROWS >> 3);
     this.length = 0;
-    return arrow.makeData({ type: field.type, length, nullCount: nulls, nullBitmap: bits, data } as never);
+    return { length, nulls, bits, data };
   }
 }
 
 /** UTF-8 text: bytes appended to one buffer as values arrive, with Arrow's Int32 offsets. */
 class StringColumn implements Column {
   length = 0;
-  private bytes = Buffer.allocUnsafe(INITIAL_ROWS * 16);
+  private bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
   private pos = 0;
   private offsets = new Int32Array(INITIAL_ROWS + 1);
   private readonly validity = new Validity();
@@ -198,7 +182,7 @@ class StringColumn implements Column {
     const s = typeof v === 'string' ? v : String(v);
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
     if (this.pos + s.length * 3 > this.bytes.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.pos + s.length * 3));
+      const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + s.length * 3));
       this.bytes.copy(next, 0, 0, this.pos);
       this.bytes = next;
     }
@@ -219,23 +203,16 @@ class StringColumn implements Column {
     if (this.pos > 0x7fff_ffff) throw new Error('a text column exceeded 2 GiB in one row group');
     this.offsets[i + 1] = this.pos;
   }
-  take(arrow: ArrowModule, field: Arrow.Field): Arrow.Data {
+  take(): ColumnPayload {
     const length = this.length;
     const { bits, nulls } = this.validity.take();
     const data = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.pos);
-    const valueOffsets = this.offsets.subarray(0, length + 1);
-    this.bytes = Buffer.allocUnsafe(INITIAL_ROWS * 16);
+    const offsets = this.offsets.subarray(0, length + 1);
+    this.bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
     this.offsets = new Int32Array(INITIAL_ROWS + 1);
     this.pos = 0;
     this.length = 0;
-    return arrow.makeData({
-      type: field.type,
-      length,
-      nullCount: nulls,
-      nullBitmap: bits,
-      valueOffsets,
-      data,
-    } as never);
+    return { length, nulls, bits, data, offsets };
   }
 }
 
@@ -250,33 +227,6 @@ function columnFor(kind: ColumnKind): Column {
   }
 }
 
-function arrowType(arrow: ArrowModule, kind: ColumnKind): Arrow.DataType {
-  switch (kind) {
-    case 'string':
-      return new arrow.Utf8();
-    case 'timestamp':
-      return new arrow.TimestampMillisecond('UTC');
-    case 'date':
-      return new arrow.DateDay();
-    case 'integer':
-      return new arrow.Int64();
-    case 'number':
-      return new arrow.Float64();
-    case 'boolean':
-      return new arrow.Bool();
-  }
-}
-
-/** The Arrow schema of a curated table: nullable exactly where the contract column is optional. */
-export async function arrowSchema(columns: readonly ColumnDef[]): Promise<Arrow.Schema> {
-  const { arrow } = await encoderModules();
-  return schemaOf(arrow, columns);
-}
-
-function schemaOf(arrow: ArrowModule, columns: readonly ColumnDef[]): Arrow.Schema {
-  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowType(arrow, c.kind), !c.required)));
-}
-
 export interface ParquetRowWriterOptions {
   /**
    * Rows per row group (default 32 768). The unfinished row group of every open file waits in
@@ -288,12 +238,8 @@ export interface ParquetRowWriterOptions {
   kvMetadata?: { key: string; value: string }[];
   /** Text columns whose values are (nearly) all distinct: written without a dictionary. */
   uniqueColumns?: readonly string[];
-}
-
-interface Output {
-  enqueue(batch: ParquetWasm.RecordBatch): Promise<void>;
-  close(): Promise<void>;
-  abort(reason: Error): void;
+  /** Where row groups are encoded (default: on this thread). See parquet-encode.ts. */
+  encoder?: ParquetEncoder;
 }
 
 /**
@@ -304,7 +250,9 @@ export class ParquetRowWriter {
   private readonly cols: Column[];
   private readonly names: string[];
   private readonly rowGroupSize: number;
-  private output: Output | undefined;
+  private file: EncodedFile | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private waitingBytes = 0;
   private failed: Error | undefined;
   /** Rows buffered for the next row group. */
   pending = 0;
@@ -335,116 +283,63 @@ export class ParquetRowWriter {
 
   /** Hands the buffered rows to the encoder as one record batch (the caller may force this to bound memory). */
   async flushGroup(): Promise<void> {
-    if (this.pending === 0 && this.output) return;
-    const { arrow, pw } = await encoderModules();
-    const schema = schemaOf(arrow, this.columns);
+    if (this.pending === 0 && this.file) return;
     const length = this.pending;
-    const children = this.cols.map((c, i) => c.take(arrow, schema.fields[i]!));
+    const payload = this.cols.map((c) => c.take());
     this.pending = 0;
-    const batch = new arrow.RecordBatch(
-      schema,
-      arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }),
+    this.file ??= (this.options.encoder ?? inThreadEncoder).open(
+      {
+        columns: this.columns.map((c) => ({ name: c.name, kind: c.kind, required: c.required })),
+        rowGroupSize: this.rowGroupSize,
+        uniqueColumns: [...(this.options.uniqueColumns ?? [])],
+        kvMetadata: this.options.kvMetadata ?? [],
+      },
+      (chunk) => this.store(chunk),
     );
-    const ipc = arrow.tableToIPC(new arrow.Table(schema, [batch]), 'stream');
-    const table = pw.Table.fromIPCStream(ipc);
-    const wasmBatch = table.recordBatch(0);
-    table.free();
-    if (!wasmBatch) throw new Error('parquet-wasm returned no record batch');
-    this.output ??= this.openOutput(pw);
-    await this.output.enqueue(wasmBatch);
+    await this.file.write(payload, length);
+    if (this.failed) throw this.failed;
   }
 
-  private openOutput(pw: WasmModule): Output {
-    let props = new pw.WriterPropertiesBuilder()
-      .setCompression(pw.Compression.SNAPPY)
-      .setCreatedBy('servicepulse')
-      .setMaxRowGroupSize(this.rowGroupSize)
-      .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
-      // Each open file keeps one page per column being filled (uncompressed) and its unfinished
-      // row group in WebAssembly memory, and a file ingest keeps one file open per day it spans:
-      // 1 MB pages (the default) made that 300 MB for a 30-day export. 64 KiB pages cost ≈ 1 %
-      // in file size.
-      .setDataPageSizeLimit(PAGE_BYTES)
-      .setDictionaryPageSizeLimit(4 * PAGE_BYTES)
-      .setDictionaryEnabled(false);
-    const unique = new Set(this.options.uniqueColumns ?? []);
-    for (const c of this.columns)
-      if (c.kind === 'string' && !unique.has(c.name)) props = props.setColumnDictionaryEnabled(c.name, true);
-    if (this.options.kvMetadata?.length)
-      props = props.setKeyValueMetadata(new Map(this.options.kvMetadata.map((m) => [m.key, m.value])));
-
-    // Strict hand-off: a batch is enqueued only when the encoder asks for one, so at most one
-    // batch waits in WebAssembly memory per open file.
-    let wanted: (() => void) | undefined;
-    let asked = new Promise<void>((r) => {
-      wanted = r;
+  /**
+   * Sink writes are chained, not awaited one by one: the encoder goes on with the next row group
+   * while the sink stores the last one (a disk or network write leaves the thread idle). Order is
+   * kept by the chain; past WRITE_AHEAD bytes waiting, the encoder waits for the sink.
+   */
+  private store(chunk: Uint8Array): Promise<void> | undefined {
+    this.waitingBytes += chunk.length;
+    this.writes = this.writes.then(async () => {
+      await this.sink.write(chunk);
+      this.waitingBytes -= chunk.length;
     });
-    let controller!: ReadableStreamDefaultController<ParquetWasm.RecordBatch>;
-    const input = new ReadableStream<ParquetWasm.RecordBatch>(
-      {
-        start: (c) => {
-          controller = c;
-        },
-        pull: () => {
-          wanted?.();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    const pump = (async () => {
-      const bytes = (await pw.transformParquetStream(input, props.build())) as ReadableStream<Uint8Array>;
-      // Writes are chained, not awaited one by one: the encoder goes on with the next row group
-      // while the sink stores the last one (a disk or network write leaves this thread idle).
-      // Order is kept by the chain; at most WRITE_AHEAD bytes wait in it.
-      let chain: Promise<void> = Promise.resolve();
-      let waiting = 0;
-      for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
-        waiting += chunk.length;
-        chain = chain.then(async () => {
-          await this.sink.write(chunk);
-          waiting -= chunk.length;
-        });
-        chain.catch(() => {}); // observed below; keeps an early failure from going unhandled
-        if (waiting > WRITE_AHEAD) await chain;
-      }
-      await chain;
-    })().catch((e: unknown) => {
-      this.failed = e instanceof Error ? e : new Error(String(e));
-      wanted?.();
+    this.writes.catch((e: unknown) => {
+      this.failed ??= e instanceof Error ? e : new Error(String(e));
     });
-    return {
-      enqueue: async (batch) => {
-        await asked;
-        if (this.failed) throw this.failed;
-        asked = new Promise<void>((r) => {
-          wanted = r;
-        });
-        controller.enqueue(batch);
-      },
-      close: async () => {
-        controller.close();
-        await pump;
-        if (this.failed) throw this.failed;
-      },
-      abort: (reason) => {
-        try {
-          controller.error(reason);
-        } catch {
-          // already closed or errored
-        }
-      },
-    };
+    return this.waitingBytes > WRITE_AHEAD ? this.writes : undefined;
   }
 
   /** Writes the last row group and the footer, then commits the sink. */
   async close(): Promise<void> {
+    await this.finish();
+    await this.commit();
+  }
+
+  /**
+   * Writes the last row group and the footer and hands every byte to the sink, without committing
+   * it: the encoder's memory for this file is released, and the object appears only on `commit`.
+   */
+  async finish(): Promise<void> {
     await this.flushGroup();
-    await this.output!.close();
+    await this.file!.close();
+    await this.writes;
+  }
+
+  async commit(): Promise<void> {
     await this.sink.commit();
   }
 
   async abort(): Promise<void> {
-    this.output?.abort(new Error('aborted'));
+    this.file?.abort();
+    await this.writes.catch(() => {});
     await this.sink.abort();
   }
 }

@@ -6,6 +6,7 @@ import { ENTITIES, type Entity, isEntity } from '../../core/contracts.ts';
 import { type FileReport, ingestFile } from '../../core/ingest/normalize.ts';
 import { isSource, SOURCES, type SourceName } from '../../core/ingest/sources.ts';
 import '../../core/ingest/vendors.ts';
+import { defaultLocalEncoder } from '../../adapters/parquet-worker.ts';
 import { type LocalContext, UsageError, UserError } from '../context.ts';
 import { printTable } from '../table.ts';
 
@@ -66,7 +67,8 @@ export async function ingestLocal(
   for (const file of files) {
     const report = await ingestFile(
       { key: file, body: createReadStream(file, { highWaterMark: 1 << 20 }) },
-      { source, entity, config: ctx.config, store: ctx.store },
+      // Parquet is encoded on a second thread when the machine has a second core.
+      { source, entity, config: ctx.config, store: ctx.store, encoder: defaultLocalEncoder() },
     );
     reports.push(report);
     task.tick();

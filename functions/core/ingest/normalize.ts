@@ -26,6 +26,7 @@ import {
   type Entity,
 } from '../contracts.ts';
 import { ParquetRowWriter } from '../parquet.ts';
+import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectSink, ObjectStore } from '../ports.ts';
 import { epochDayToIso, localEpochDay } from '../time.ts';
 import { decodeRecordBatches, decodeRecords, inBatches } from './records.ts';
@@ -45,9 +46,14 @@ export interface IngestOptions {
   store: ObjectStore;
   /** The ingest time stamped on every row (`_ingested_at`). */
   now?: number;
-  /** Rows held in memory across all open partitions before the largest is flushed. */
+  /**
+   * Rows held in memory across all open partitions (default 200 000, ≈ 30 MB of calls) before the
+   * files of the largest are finished to free it; see the loop in ingestFile.
+   */
   maxBufferedRows?: number;
   onProgress?: (rowsRead: number) => void;
+  /** Where Parquet row groups are encoded (default: this thread). */
+  encoder?: ParquetEncoder | undefined;
 }
 
 export interface QuarantineEntry {
@@ -176,7 +182,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   };
   const quarantineKey = `quarantine/${stem}-${kh}.ndjson`;
   const encoder = new TextEncoder();
-  const maxBuffered = options.maxBufferedRows ?? 50_000;
+  const maxBuffered = options.maxBufferedRows ?? 200_000;
   let buffered = 0;
   const schemas: ContractSchemas = contractSchemas({
     sourceTimezone: config.sourceTimezone,
@@ -212,16 +218,23 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     if (quarantinedChars >= 64 * 1024) await flushQuarantine();
   };
 
+  /** Files finished early to free memory (committed with the others at the end). */
+  const finished: { key: string; writer: ParquetRowWriter }[] = [];
+  const parts = new Map<string, number>();
   const openWriter = async (entity: Entity, dt: string, id: string) => {
     let w = writers.get(id);
     if (!w) {
-      const key = `lake/${entity}/dt=${dt}/${stem}-${kh}.parquet`;
+      // A partition whose file was finished early to free memory continues in a new part.
+      const part = (parts.get(id) ?? 0) + 1;
+      parts.set(id, part);
+      const key = `lake/${entity}/dt=${dt}/${stem}-${kh}${part === 1 ? '' : `-${part}`}.parquet`;
       const sink = await store.create(key, 'application/vnd.apache.parquet');
       w = {
         entity,
         key,
         writer: new ParquetRowWriter(curatedColumns(entity), sink, {
           uniqueColumns: [ENTITY_KEYS[entity].id],
+          ...(options.encoder ? { encoder: options.encoder } : {}),
           kvMetadata: [{ key: 'servicepulse.source_key', value: input.key }],
         }),
       };
@@ -275,18 +288,33 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
         report.accepted++;
         buffered++;
         if (buffered >= maxBuffered) {
-          // Bound memory: flush the partition holding the most rows as a row group.
-          let biggest: ParquetRowWriter | undefined;
-          for (const w of writers.values())
-            if (!biggest || w.writer.pending > biggest.pending) biggest = w.writer;
-          if (biggest) await biggest.flushGroup();
           buffered = 0;
           for (const w of writers.values()) buffered += w.writer.pending;
+          if (buffered >= maxBuffered) {
+            // Bound memory: finish the files of the partitions holding the most rows, largest
+            // first, until half the budget is free. In a file in time order those partitions are
+            // complete anyway; in a file in random order a partition that gets more rows later
+            // continues in a new part file. Finishing (not just encoding a row group) matters:
+            // the encoder keeps each open file's unfinished row group in memory.
+            const bySize = [...writers.entries()].sort((a, b) => b[1].writer.pending - a[1].writer.pending);
+            for (const [id, w] of bySize) {
+              if (buffered <= maxBuffered / 2) break;
+              buffered -= w.writer.pending;
+              await w.writer.finish();
+              writers.delete(id);
+              finished.push(w);
+            }
+            last = {};
+          }
         }
       }
     // Commit outputs; only then retire what an earlier ingest of this key wrote.
     for (const w of writers.values()) {
-      await w.writer.close();
+      await w.writer.finish();
+      finished.push(w);
+    }
+    for (const w of finished) {
+      await w.writer.commit();
       report.outputs.push(w.key);
     }
     if (quarantineSink) {
@@ -317,7 +345,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     await store.put(manifestKey(input.key), JSON.stringify(manifest, null, 2), 'application/json');
     return report;
   } catch (e) {
-    for (const w of writers.values()) await w.writer.abort().catch(() => {});
+    for (const w of [...writers.values(), ...finished]) await w.writer.abort().catch(() => {});
     await quarantineSink?.abort().catch(() => {});
     return {
       ...report,
