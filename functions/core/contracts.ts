@@ -516,7 +516,7 @@ export function contractSchemas(ctx: ContractContext) {
  */
 export type FastValidator = (input: Record<string, unknown>) => Record<string, unknown> | undefined;
 
-export function compileContract(schema: z.ZodType): FastValidator {
+export function compileContract(schema: z.ZodType, extraKeys: readonly string[] = []): FastValidator {
   const rules = rulesOf.get(schema);
   const shape = unwrapObjectShape(schema);
   const names = Object.keys(shape);
@@ -537,7 +537,12 @@ export function compileContract(schema: z.ZodType): FastValidator {
   const lines = names.map(
     (n, i) => `const v${i} = p${i}(input[${JSON.stringify(n)}]); if (v${i} === REJECT) return undefined;`,
   );
-  const literal = names.map((n, i) => `${JSON.stringify(n)}: v${i}`).join(', ');
+  // `extraKeys` (the lineage columns the normalizer adds) start undefined in the same literal, so
+  // setting them later changes no object shape.
+  const literal = [
+    ...names.map((n, i) => `${JSON.stringify(n)}: v${i}`),
+    ...extraKeys.filter((k) => !names.includes(k)).map((k) => `${JSON.stringify(k)}: undefined`),
+  ].join(', ');
   const body = `return function validate(input) {
   ${lines.join('\n  ')}
   const row = { ${literal} };

@@ -24,6 +24,7 @@ import {
   curatedColumns,
   ENTITY_KEYS,
   type Entity,
+  LINEAGE_COLUMNS,
 } from '../contracts.ts';
 import { ParquetRowWriter } from '../parquet.ts';
 import type { ParquetEncoder } from '../parquet-encode.ts';
@@ -109,6 +110,7 @@ export function outputStem(key: string): string {
 
 export const manifestKey = (key: string) => `lake/_manifests/${keyHash(key)}.json`;
 
+const LINEAGE_KEYS = LINEAGE_COLUMNS.map((c) => c.name);
 const dayIsoCache = new Map<number, string>();
 
 function partitionDay(entity: Entity, row: Record<string, unknown>, zone: string): string {
@@ -193,7 +195,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   const validatorOf = (e: Entity) => {
     let v = fast.get(e);
     if (!v) {
-      v = compileContract(schemas[e]);
+      v = compileContract(schemas[e], LINEAGE_KEYS);
       fast.set(e, v);
     }
     return v;
