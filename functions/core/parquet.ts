@@ -331,6 +331,8 @@ export class ParquetRowWriter {
     await this.flushGroup();
     await this.file!.close();
     await this.writes;
+    // A finished file may wait for its commit among thousands of others: keep no buffers.
+    this.cols.length = 0;
   }
 
   async commit(): Promise<void> {

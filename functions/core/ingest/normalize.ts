@@ -48,7 +48,7 @@ export interface IngestOptions {
   /** The ingest time stamped on every row (`_ingested_at`). */
   now?: number;
   /**
-   * Rows held in memory across all open partitions (default 200 000, ≈ 30 MB of calls) before the
+   * Rows held in memory across all open partitions (default 100 000, ≈ 15 MB of calls) before the
    * files of the largest are finished to free it; see the loop in ingestFile.
    */
   maxBufferedRows?: number;
@@ -171,7 +171,8 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   };
   const kh = keyHash(input.key);
   const stem = outputStem(input.key);
-  const writers = new Map<string, { entity: Entity; key: string; writer: ParquetRowWriter }>();
+  /** Open files by partition; `used` is the record count when the partition last got a row. */
+  const writers = new Map<string, { entity: Entity; key: string; writer: ParquetRowWriter; used: number }>();
   let quarantineSink: ObjectSink | undefined;
   let quarantined: string[] = [];
   let quarantinedChars = 0;
@@ -184,7 +185,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   };
   const quarantineKey = `quarantine/${stem}-${kh}.ndjson`;
   const encoder = new TextEncoder();
-  const maxBuffered = options.maxBufferedRows ?? 200_000;
+  const maxBuffered = options.maxBufferedRows ?? 100_000;
   let buffered = 0;
   const schemas: ContractSchemas = contractSchemas({
     sourceTimezone: config.sourceTimezone,
@@ -234,6 +235,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
       w = {
         entity,
         key,
+        used: 0,
         writer: new ParquetRowWriter(curatedColumns(entity), sink, {
           uniqueColumns: [ENTITY_KEYS[entity].id],
           ...(options.encoder ? { encoder: options.encoder } : {}),
@@ -242,10 +244,11 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
       };
       writers.set(id, w);
     }
-    return w.writer;
+    return w;
   };
 
-  let last: { entity?: Entity; dt?: string; writer?: ParquetRowWriter } = {};
+  type Open = NonNullable<ReturnType<typeof writers.get>>;
+  let last: { entity?: Entity; dt?: string; open?: Open } = {};
   const hashing = new HashingSource(input.body);
   try {
     const mapping = sourceMapping(options.source);
@@ -279,13 +282,14 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
         row._ingested_at = now;
         const dt = partitionDay(m.entity, row, config.timezone);
         // Exports are mostly in time order: the row usually goes where the previous one went.
-        let writer = m.entity === last.entity && dt === last.dt ? last.writer : undefined;
-        if (!writer) {
+        let open = m.entity === last.entity && dt === last.dt ? last.open : undefined;
+        if (!open) {
           const id = `${m.entity}/${dt}`;
-          writer = writers.get(id)?.writer ?? (await openWriter(m.entity, dt, id));
-          last = { entity: m.entity, dt, writer };
+          open = writers.get(id) ?? (await openWriter(m.entity, dt, id));
+          last = { entity: m.entity, dt, open };
         }
-        const flushed = writer.append(row);
+        open.used = report.read;
+        const flushed = open.writer.append(row);
         if (flushed) await flushed;
         report.accepted++;
         buffered++;
@@ -293,13 +297,19 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
           buffered = 0;
           for (const w of writers.values()) buffered += w.writer.pending;
           if (buffered >= maxBuffered) {
-            // Bound memory: finish the files of the partitions holding the most rows, largest
-            // first, until half the budget is free. In a file in time order those partitions are
-            // complete anyway; in a file in random order a partition that gets more rows later
-            // continues in a new part file. Finishing (not just encoding a row group) matters:
-            // the encoder keeps each open file's unfinished row group in memory.
-            const bySize = [...writers.entries()].sort((a, b) => b[1].writer.pending - a[1].writer.pending);
-            for (const [id, w] of bySize) {
+            // Bound memory: finish files until half the budget is free, those holding the most
+            // rows first, but first of all those of partitions that got no row lately. In a file
+            // in time order those are past days, complete anyway (so: one file per day); in a
+            // file in another order, a partition that gets more rows later continues in a new
+            // part file. Finishing (not just encoding a row group) matters: the encoder keeps
+            // each open file's unfinished row group in memory.
+            const recent = report.read - maxBuffered / 4;
+            const idle = [...writers.entries()].sort(
+              (a, b) =>
+                Number(a[1].used > recent) - Number(b[1].used > recent) ||
+                b[1].writer.pending - a[1].writer.pending,
+            );
+            for (const [id, w] of idle) {
               if (buffered <= maxBuffered / 2) break;
               buffered -= w.writer.pending;
               await w.writer.finish();
