@@ -81,25 +81,28 @@ describe('house Lambda defaults', () => {
   });
 });
 
+/** Synthesizes one function with real esbuild bundling; returns its properties and asset folder. */
+function bundle(props: ConstructorParameters<typeof ServicepulseFunction>[2]) {
+  const outdir = mkdtempSync(join(tmpdir(), 'servicepulse-bundle-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  new ServicepulseFunction(new Stack(app, 'B'), 'Fn', props);
+  const assembly = app.synth();
+  const template = assembly.getStackByName('B').template as Cfn;
+  const fnProps = Object.values(template.Resources as Record<string, Cfn>).find(
+    (r) => r.Type === 'AWS::Lambda::Function',
+  ).Properties;
+  const assetDir = join(assembly.directory, `asset.${fnProps.Code.S3Key.replace(/\.zip$/, '')}`);
+  return { fnProps, assetDir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
 describe('bundling', () => {
   it('bundles a handler with the local esbuild: ESM, source map, and queries/ copied when asked', () => {
-    // Prepare
-    const outdir = mkdtempSync(join(tmpdir(), 'servicepulse-bundle-'));
-    const app = new App({ outdir, builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'B');
-    new ServicepulseFunction(stack, 'Plan', {
+    // Prepare / Act
+    const { fnProps, assetDir, cleanup } = bundle({
       entry: 'functions/handlers/plan-run.ts',
       description: 'bundling test',
       withQueries: true,
     });
-
-    // Act
-    const assembly = app.synth();
-    const template = assembly.getStackByName('B').template as Cfn;
-    const fnProps = Object.values(template.Resources as Record<string, Cfn>).find(
-      (r) => r.Type === 'AWS::Lambda::Function',
-    ).Properties;
-    const assetDir = join(assembly.directory, `asset.${fnProps.Code.S3Key.replace(/\.zip$/, '')}`);
 
     // Assess
     try {
@@ -114,42 +117,28 @@ describe('bundling', () => {
         SERVICEPULSE_QUERIES: BUNDLED_QUERIES_DIR,
       });
     } finally {
-      rmSync(outdir, { recursive: true, force: true });
+      cleanup();
     }
   });
-});
 
-describe('normalizer bundle', () => {
-  it('ships parquet-wasm as an installed package beside the bundle, so its .wasm loads', async () => {
-    // Prepare
-    const outdir = mkdtempSync(join(tmpdir(), 'servicepulse-bundle-'));
-    const app = new App({ outdir, builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'N');
-    new ServicepulseFunction(stack, 'Normalizer', {
+  it('ships parquet-wasm installed beside the normalizer bundle, so its .wasm loads', async () => {
+    // Prepare / Act
+    const { assetDir, cleanup } = bundle({
       entry: 'functions/handlers/normalizer.ts',
       description: 'bundling test',
       nodeModules: ['parquet-wasm'],
     });
 
-    // Act
-    const assembly = app.synth();
-    const template = assembly.getStackByName('N').template as Cfn;
-    const fnProps = Object.values(template.Resources as Record<string, Cfn>).find(
-      (r) => r.Type === 'AWS::Lambda::Function',
-    ).Properties;
-    const assetDir = join(assembly.directory, `asset.${fnProps.Code.S3Key.replace(/\.zip$/, '')}`);
-
     // Assess
     try {
       const pw = join(assetDir, 'node_modules', 'parquet-wasm', 'node');
       expect(readdirSync(pw)).toContain('parquet_wasm_bg.wasm');
-      const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-      expect(bundle).toContain('parquet-wasm/node');
+      expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toContain('parquet-wasm/node');
       // The installed package loads (it compiles its WebAssembly module on import).
       const mod = (await import(join(pw, 'parquet_wasm.js'))) as { writeParquet?: unknown };
       expect(typeof mod.writeParquet).toBe('function');
     } finally {
-      rmSync(outdir, { recursive: true, force: true });
+      cleanup();
     }
   }, 180_000);
 });
