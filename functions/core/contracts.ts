@@ -65,7 +65,7 @@ function optional<T extends z.ZodType, R extends boolean>(s: T, required: R): Op
 
 // ── field builders ───────────────────────────────────────────────────────────
 // Each builder returns a zod schema and registers beside it a plain function doing the same
-// coercion without zod (see {@link compileContracts}). Both call the same helpers (blank,
+// coercion without zod (see {@link compileContract}). Both call the same helpers (blank,
 // scalarText, toNumber, parseIsoInstant…), so they cannot drift apart on what a value means; a
 // property test (test/property/contracts-fast.property.test.ts) checks they agree on every input.
 
@@ -559,15 +559,6 @@ export function compileContract(schema: z.ZodType, extraKeys: readonly string[] 
     body,
   );
   return factory(REJECT, check, finish, state, report, ...parsers) as FastValidator;
-}
-
-/** Compiled validators of every entity (see {@link compileContract}). */
-export function compileContracts(ctx: ContractContext): Record<Entity, FastValidator> {
-  const schemas = contractSchemas(ctx);
-  return Object.fromEntries(ENTITIES.map((e) => [e, compileContract(schemas[e])])) as Record<
-    Entity,
-    FastValidator
-  >;
 }
 
 export type ContractSchemas = ReturnType<typeof contractSchemas>;

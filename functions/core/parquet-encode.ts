@@ -54,7 +54,7 @@ const PAGE_BYTES = 64 * 1024;
 
 let modules: Promise<{ arrow: ArrowModule; pw: WasmModule }> | undefined;
 /** Loads Arrow and the WebAssembly encoder on first use (≈ 100 ms), not when the CLI starts. */
-export function encoderModules() {
+function encoderModules() {
   modules ??= Promise.all([import('apache-arrow'), import('parquet-wasm/node')]).then(([arrow, pw]) => ({
     arrow,
     pw: ((pw as unknown as { default?: WasmModule }).default ?? pw) as WasmModule,
@@ -80,7 +80,7 @@ function arrowType(arrow: ArrowModule, kind: ColumnKind): Arrow.DataType {
 }
 
 /** The Arrow schema of a file: nullable exactly where the contract column is optional. */
-export function arrowSchema(arrow: ArrowModule, spec: FileSpec): Arrow.Schema {
+function arrowSchema(arrow: ArrowModule, spec: FileSpec): Arrow.Schema {
   return new arrow.Schema(
     spec.columns.map((c) => new arrow.Field(c.name, arrowType(arrow, c.kind), !c.required)),
   );
