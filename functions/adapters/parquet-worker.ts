@@ -4,8 +4,8 @@
  *
  * One worker serves every open file (functions/adapters/parquet-worker-main.ts runs the same
  * {@link openEncodedFile} the in-thread encoder uses, so the bytes are identical). Column buffers
- * are transferred, not copied; Parquet bytes come back transferred too. At most one row group per
- * file is in flight: `write` resolves once the worker has taken the previous one.
+ * are transferred, not copied; Parquet bytes come back transferred too. At most two row groups per
+ * file are in flight: `write` resolves once the worker has taken the one before the previous.
  *
  * Used by the CLI when the machine has more than one core. Lambda functions encode in-thread: at
  * the normalizer's memory size a function has less than one vCPU, and the bundle has no worker

@@ -94,8 +94,8 @@ function writerProperties(pw: WasmModule, spec: FileSpec): ParquetWasm.WriterPro
     .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
     // Each open file keeps one page per column being filled (uncompressed) and its unfinished
     // row group in WebAssembly memory, and a file ingest keeps one file open per day it spans:
-    // 1 MB pages (the default) made that 300 MB for a 30-day export. 64 KiB pages cost ≈ 1 % in
-    // file size.
+    // 1 MB pages (the default) made that 300 MB for a 30-day export. With 64 KiB pages the
+    // bench's 1 000 000 calls came out 1.3 % smaller, not larger (44.6 MB against 45.2 MB).
     .setDataPageSizeLimit(PAGE_BYTES)
     .setDictionaryPageSizeLimit(4 * PAGE_BYTES)
     .setDictionaryEnabled(false);
@@ -170,7 +170,10 @@ export function openEncodedFile(
       table.free();
       if (!wasmBatch) throw new Error('parquet-wasm returned no record batch');
       await asked;
-      if (failed) throw failed;
+      if (failed) {
+        wasmBatch.free();
+        throw failed;
+      }
       asked = new Promise<void>((r) => {
         wanted = r;
       });
