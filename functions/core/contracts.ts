@@ -9,7 +9,7 @@
  * either form. Empty strings are nulls. Timestamps become epoch milliseconds (UTC instants).
  */
 import { z } from 'zod';
-import { parseIsoInstant } from './time.ts';
+import { parseIsoInstant, parseIsoInstantBytes } from './time.ts';
 
 export const ENTITIES = ['tickets', 'calls', 'surveys', 'customers', 'costs', 'plans', 'followups'] as const;
 export type Entity = (typeof ENTITIES)[number];
@@ -74,11 +74,94 @@ export const REJECT: unique symbol = Symbol('reject');
 type FastField = (v: Raw) => unknown;
 const fastFields = new WeakMap<z.ZodType, FastField>();
 
-function field<T extends z.ZodType>(schema: T, meta: ColumnMeta, fast: FastField): T {
+/** What a byte reader returns for a value it leaves to the field's plain parser (as text). */
+const SLOW: unique symbol = Symbol('slow');
+/**
+ * Reads a CSV field straight from its UTF-8 bytes `b[start, end)`, making no string where it can:
+ * the field's value, or SLOW. Only non-empty ASCII fields without escaped quotes reach it (see
+ * {@link compileCsvContract}); whatever it returns must equal what the plain parser returns for
+ * the same text (test/property/contracts-bytes.property.test.ts).
+ */
+type ByteField = (b: Buffer, start: number, end: number) => unknown;
+const byteFields = new WeakMap<z.ZodType, ByteField>();
+
+function field<T extends z.ZodType>(schema: T, meta: ColumnMeta, fast: FastField, bytes?: ByteField): T {
   const s = withMeta(schema, meta);
   fastFields.set(s, fast);
+  if (bytes) byteFields.set(s, bytes);
   return s;
 }
+
+type Latin1 = { latin1Slice?: (start: number, end: number) => string };
+/**
+ * ASCII bytes as text: Node's `latin1Slice`, which `toString('latin1', …)` calls after checking
+ * its arguments (that check was a third of the cost per short field), where the runtime has it.
+ */
+const asciiText: (b: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Latin1).latin1Slice === 'function'
+    ? (b, s, e) => (b as unknown as Required<Latin1>).latin1Slice(s, e)
+    : (b, s, e) => b.toString('latin1', s, e);
+
+/** Printable ASCII other than space: a field starting and ending with one needs no trimming. */
+const solid = (c: number) => c > 32 && c < 127;
+
+/** Plain text: the bytes as they are, when trimming would change nothing. */
+const textBytes: ByteField = (b, s, e) => (solid(b[s]!) && solid(b[e - 1]!) ? asciiText(b, s, e) : SLOW);
+
+/** One of a few lower-case ASCII values, byte for byte; anything else (case, spaces) goes the plain way. */
+function enumBytes(values: readonly string[]): ByteField | undefined {
+  if (values.some((v) => v !== v.toLowerCase() || !/^[\x21-\x7e]+$/.test(v))) return undefined;
+  const encoded = values.map((v) => Buffer.from(v, 'latin1'));
+  return (b, s, e) => {
+    const n = e - s;
+    for (let k = 0; k < encoded.length; k++) {
+      const v = encoded[k]!;
+      if (v.length !== n) continue;
+      let j = 0;
+      while (j < n && b[s + j] === v[j]) j++;
+      if (j === n) return values[k];
+    }
+    return SLOW;
+  };
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/**
+ * `-?digits[.digits]` with at most 15 digits, then the field's own checks (`check`, the plain
+ * parser, which takes numbers too). Exact: an integer below 2^53 divided by an exact power of ten
+ * is the correctly rounded quotient, as `Number(text)` is the correctly rounded decimal.
+ */
+function numberBytes(check: FastField): ByteField {
+  return (b, s, e) => {
+    let i = s;
+    const neg = b[i] === 45;
+    if (neg) i++;
+    const first = i;
+    let int = 0;
+    let digits = 0;
+    let dot = -1;
+    for (; i < e; i++) {
+      const c = b[i]!;
+      if (c >= 48 && c <= 57) {
+        int = int * 10 + (c - 48);
+        digits++;
+      } else if (c === 46 && dot < 0) dot = i;
+      else return SLOW;
+    }
+    if (digits === 0 || digits > 15 || dot === first || dot === e - 1) return SLOW;
+    const x = dot < 0 ? int : int / POW10[e - dot - 1]!;
+    return check(neg ? -x : x);
+  };
+}
+
+const booleanBytes: ByteField = (b, s, e) => {
+  const n = e - s;
+  if (n === 1) return b[s] === 49 ? true : b[s] === 48 ? false : SLOW;
+  if (n === 4 && b[s] === 116 && b[s + 1] === 114 && b[s + 2] === 117 && b[s + 3] === 101) return true;
+  if (n === 5 && b[s] === 102 && b[s + 1] === 97 && b[s + 2] === 108 && b[s + 3] === 115 && b[s + 4] === 101)
+    return false;
+  return SLOW;
+};
 
 /** undefined for a blank value: REJECT when the field is required, else undefined. */
 const absent = (required: boolean, dflt?: unknown) =>
@@ -98,6 +181,7 @@ const text = <R extends boolean>(required: R) =>
       const b = scalarText(v);
       return b === undefined ? absent(required) : typeof b === 'string' ? b : REJECT;
     },
+    textBytes,
   );
 
 function lowerBlank(v: Raw): Raw {
@@ -122,10 +206,15 @@ function oneOf<const V extends readonly [string, ...string[]], R extends boolean
       ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
       : optional(inner, required);
   const allowed = new Set<unknown>(values);
-  return field(s, { kind: 'string', required, values }, (v) => {
-    const b = lowerBlank(v);
-    return b === undefined ? absent(required, dflt) : allowed.has(b) ? b : REJECT;
-  });
+  return field(
+    s,
+    { kind: 'string', required, values },
+    (v) => {
+      const b = lowerBlank(v);
+      return b === undefined ? absent(required, dflt) : allowed.has(b) ? b : REJECT;
+    },
+    enumBytes(values),
+  );
 }
 
 function timestamp<R extends boolean>(ctx: ContractContext, required: R) {
@@ -142,12 +231,18 @@ function timestamp<R extends boolean>(ctx: ContractContext, required: R) {
         return ms;
       }),
   );
-  return field(optional(s, required), { kind: 'timestamp', required }, (v) => {
-    const b = blank(v);
-    if (b === undefined) return absent(required);
-    if (typeof b !== 'string') return REJECT;
-    return parseIsoInstant(b, ctx.sourceTimezone) ?? REJECT;
-  });
+  const zone = ctx.sourceTimezone;
+  return field(
+    optional(s, required),
+    { kind: 'timestamp', required },
+    (v) => {
+      const b = blank(v);
+      if (b === undefined) return absent(required);
+      if (typeof b !== 'string') return REJECT;
+      return parseIsoInstant(b, zone) ?? REJECT;
+    },
+    (b, s, e) => parseIsoInstantBytes(b, s, e, zone) ?? SLOW,
+  );
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -205,17 +300,19 @@ function num<R extends boolean>(required: R, opts: { min?: number; gt?: number; 
   if (opts.min !== undefined) n = n.min(opts.min, { error: `must be ≥ ${opts.min}` });
   if (opts.gt !== undefined) n = n.gt(opts.gt, { error: `must be > ${opts.gt}` });
   const { min, gt, integer } = opts;
+  const check: FastField = (v) => {
+    const x = toNumber(v);
+    if (x === undefined) return absent(required);
+    if (typeof x !== 'number' || !Number.isFinite(x)) return REJECT;
+    if (integer && !Number.isSafeInteger(x)) return REJECT;
+    if ((min !== undefined && x < min) || (gt !== undefined && x <= gt)) return REJECT;
+    return x;
+  };
   return field(
     optional(z.preprocess(toNumber, n), required),
     { kind: integer ? 'integer' : 'number', required },
-    (v) => {
-      const x = toNumber(v);
-      if (x === undefined) return absent(required);
-      if (typeof x !== 'number' || !Number.isFinite(x)) return REJECT;
-      if (integer && !Number.isSafeInteger(x)) return REJECT;
-      if ((min !== undefined && x < min) || (gt !== undefined && x <= gt)) return REJECT;
-      return x;
-    },
+    check,
+    numberBytes(check),
   );
 }
 
@@ -243,10 +340,15 @@ function bool<R extends boolean>(required: R, dflt?: boolean) {
     dflt !== undefined
       ? z.preprocess(blank, inner.optional()).transform((x) => x ?? dflt)
       : optional(inner, required);
-  return field(s, { kind: 'boolean', required }, (v) => {
-    const b = toBoolean(v);
-    return b === undefined ? absent(required, dflt) : typeof b === 'boolean' ? b : REJECT;
-  });
+  return field(
+    s,
+    { kind: 'boolean', required },
+    (v) => {
+      const b = toBoolean(v);
+      return b === undefined ? absent(required, dflt) : typeof b === 'boolean' ? b : REJECT;
+    },
+    booleanBytes,
+  );
 }
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
@@ -517,6 +619,95 @@ export function contractSchemas(ctx: ContractContext) {
 export type FastValidator = (input: Record<string, unknown>) => Record<string, unknown> | undefined;
 
 export function compileContract(schema: z.ZodType, extraKeys: readonly string[] = []): FastValidator {
+  // Generated so that every property access names its field: each access site then sees one
+  // object shape and one parser (≈ 3× the speed of a loop over names; bench/README.md). Field
+  // names come from the contract, and JSON.stringify quotes them.
+  return generateValidator(
+    schema,
+    extraKeys,
+    'input',
+    (name, i) =>
+      `const v${i} = p${i}(input[${JSON.stringify(name)}]); if (v${i} === REJECT) return undefined;`,
+    {},
+  ) as FastValidator;
+}
+
+/** Bit flags of one CSV field's bytes (see {@link CsvRowValidator}). */
+export const CSV_FIELD = {
+  /** A byte ≥ 0x80: the field is decoded as UTF-8 text. */
+  nonAscii: 1,
+  /** A quoted field holding `""`: decoded, then each `""` becomes `"`. */
+  escapedQuote: 2,
+} as const;
+
+/**
+ * The compiled validator of a CSV row given as byte ranges: field `c` of the header is
+ * `bytes[starts[c], ends[c])` with flags `flags[c]` (unquoted, or the inside of its quotes). It
+ * accepts exactly the rows that {@link compileContract}'s validator accepts for the row object
+ * Papa Parse would have made (header → text), with the same values; undefined otherwise.
+ */
+export type CsvRowValidator = (
+  bytes: Buffer,
+  starts: Int32Array,
+  ends: Int32Array,
+  flags: Uint8Array,
+) => Record<string, unknown> | undefined;
+
+/** A CSV field's text, as Papa Parse would give it. */
+export function csvFieldText(b: Buffer, start: number, end: number, flags: number): string {
+  const t = flags & CSV_FIELD.nonAscii ? b.toString('utf8', start, end) : asciiText(b, start, end);
+  return flags & CSV_FIELD.escapedQuote ? t.replaceAll('""', '"') : t;
+}
+
+/**
+ * {@link compileContract} for CSV bytes: each field is read from its bytes by the field's byte
+ * reader where it has one (numbers, timestamps, enumerations, booleans, text), so the common row
+ * makes no string but its text values; any other field is decoded and given to the same plain
+ * parser as the object path. `header` is the trimmed header row; a name it repeats takes its last
+ * column, as the row object would.
+ */
+export function compileCsvContract(
+  schema: z.ZodType,
+  header: readonly string[],
+  extraKeys: readonly string[] = [],
+): CsvRowValidator {
+  const column = new Map(header.map((h, c) => [h, c] as const));
+  const shape = unwrapObjectShape(schema);
+  const params: Record<string, unknown> = { SLOW, text: csvFieldText, ascii: asciiText };
+  const code = (name: string, i: number) => {
+    const c = column.get(name);
+    const p = `p${i}`;
+    // A column the header lacks is undefined in the row object; an empty field is '' — both the
+    // same for every row, so their parse is done once, here.
+    const missing = fastFields.get(shape[name]!)!(c === undefined ? undefined : '');
+    params[`k${i}`] = missing;
+    const reject = missing === REJECT ? 'return undefined;' : '';
+    if (c === undefined) return `const v${i} = k${i}; ${reject}`;
+    const reader = byteFields.get(shape[name]!);
+    params[`b${i}`] = reader;
+    const ascii = reader
+      ? `{ v${i} = b${i}(bytes, s, e); if (v${i} === SLOW) v${i} = ${p}(ascii(bytes, s, e)); }`
+      : `v${i} = ${p}(ascii(bytes, s, e));`;
+    return `let v${i}; { const s = starts[${c}], e = ends[${c}], f = flags[${c}];
+    if (s === e) { v${i} = k${i}; ${reject} }
+    else if (f === 0) ${ascii}
+    else v${i} = ${p}(text(bytes, s, e, f)); }
+  if (v${i} === REJECT) return undefined;`;
+  };
+  return generateValidator(schema, extraKeys, 'bytes, starts, ends, flags', code, params) as CsvRowValidator;
+}
+
+/**
+ * The body both compiled validators share: field values (`v<i>`, made by `fieldCode` from the
+ * field's plain parser `p<i>`), one object literal, the entity's row rules.
+ */
+function generateValidator(
+  schema: z.ZodType,
+  extraKeys: readonly string[],
+  args: string,
+  fieldCode: (name: string, i: number) => string,
+  params: Record<string, unknown>,
+): (...args: never[]) => Record<string, unknown> | undefined {
   const rules = rulesOf.get(schema);
   const shape = unwrapObjectShape(schema);
   const names = Object.keys(shape);
@@ -531,34 +722,25 @@ export function compileContract(schema: z.ZodType, extraKeys: readonly string[] 
   const report: Report = () => {
     state.failed = true;
   };
-  // Generated so that every property access names its field: each access site then sees one
-  // object shape and one parser (≈ 3× the speed of a loop over names; bench/README.md). Field
-  // names come from the contract, and JSON.stringify quotes them.
-  const lines = names.map(
-    (n, i) => `const v${i} = p${i}(input[${JSON.stringify(n)}]); if (v${i} === REJECT) return undefined;`,
-  );
+  const lines = names.map((n, i) => fieldCode(n, i));
   // `extraKeys` (the lineage columns the normalizer adds) start undefined in the same literal, so
   // setting them later changes no object shape.
   const literal = [
     ...names.map((n, i) => `${JSON.stringify(n)}: v${i}`),
     ...extraKeys.filter((k) => !names.includes(k)).map((k) => `${JSON.stringify(k)}: undefined`),
   ].join(', ');
-  const body = `return function validate(input) {
+  const body = `return function validate(${args}) {
   ${lines.join('\n  ')}
   const row = { ${literal} };
   if (check !== undefined) { state.failed = false; check(row, report); if (state.failed) return undefined; }
   return finish === undefined ? row : finish(row);
 };`;
-  const factory = new Function(
-    'REJECT',
-    'check',
-    'finish',
-    'state',
-    'report',
-    ...names.map((_, i) => `p${i}`),
-    body,
-  );
-  return factory(REJECT, check, finish, state, report, ...parsers) as FastValidator;
+  const all: Record<string, unknown> = { REJECT, check, finish, state, report, ...params };
+  names.forEach((_, i) => {
+    all[`p${i}`] = parsers[i];
+  });
+  const keys = Object.keys(all);
+  return new Function(...keys, body)(...keys.map((k) => all[k]));
 }
 
 export type ContractSchemas = ReturnType<typeof contractSchemas>;

@@ -162,6 +162,9 @@ class StringColumn implements Column {
   length = 0;
   private bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
   private pos = 0;
+  /** The last value pushed, and where its bytes start (they end at `pos`; -1: none yet). */
+  private last = '';
+  private lastStart = -1;
   private offsets = new Int32Array(INITIAL_ROWS + 1);
   private readonly validity = new Validity();
   push(v: unknown): void {
@@ -180,12 +183,20 @@ class StringColumn implements Column {
     }
     this.validity.setValid(i);
     const s = typeof v === 'string' ? v : String(v);
-    // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-    if (this.pos + s.length * 3 > this.bytes.length) {
-      const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + s.length * 3));
-      this.bytes.copy(next, 0, 0, this.pos);
-      this.bytes = next;
+    if (s === this.last && this.lastStart >= 0) {
+      // The same text as the previous value (lineage columns, runs of a code): copy its bytes.
+      const len = this.pos - this.lastStart;
+      if (this.pos + len > this.bytes.length) this.reserve(len);
+      const bytes = this.bytes;
+      const from = this.pos - len;
+      for (let j = 0; j < len; j++) bytes[this.pos + j] = bytes[from + j]!;
+      this.lastStart = this.pos;
+      this.pos += len;
+      this.offsets[i + 1] = this.pos;
+      return;
     }
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+    if (this.pos + s.length * 3 > this.bytes.length) this.reserve(s.length * 3);
     const bytes = this.bytes;
     const start = this.pos;
     const n = s.length;
@@ -202,6 +213,13 @@ class StringColumn implements Column {
     this.pos = j === n ? start + n : start + bytes.write(s, start);
     if (this.pos > 0x7fff_ffff) throw new Error('a text column exceeded 2 GiB in one row group');
     this.offsets[i + 1] = this.pos;
+    this.last = s;
+    this.lastStart = start;
+  }
+  private reserve(extra: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + extra));
+    this.bytes.copy(next, 0, 0, this.pos);
+    this.bytes = next;
   }
   take(): ColumnPayload {
     const length = this.length;
@@ -211,6 +229,7 @@ class StringColumn implements Column {
     this.bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
     this.offsets = new Int32Array(INITIAL_ROWS + 1);
     this.pos = 0;
+    this.lastStart = -1;
     this.length = 0;
     return { length, nulls, bits, data, offsets };
   }
@@ -225,6 +244,23 @@ function columnFor(kind: ColumnKind): Column {
     default:
       return new NumericColumn(kind);
   }
+}
+
+const pushers = new Map<string, (cols: Column[], row: Record<string, unknown>) => void>();
+/**
+ * `cols[i].push(row.<name i>)` for every column, generated once per column list: each statement
+ * then reads one property of one row shape and calls one column class (a loop over the names made
+ * both lookups generic: 0.65 s → 0.35 s per million calls, CPU profile).
+ */
+function rowPusher(names: readonly string[]): (cols: Column[], row: Record<string, unknown>) => void {
+  const id = JSON.stringify(names);
+  let f = pushers.get(id);
+  if (!f) {
+    const body = names.map((n, i) => `c[${i}].push(row[${JSON.stringify(n)}]);`).join('\n');
+    f = new Function('c', 'row', body) as (cols: Column[], row: Record<string, unknown>) => void;
+    pushers.set(id, f);
+  }
+  return f;
 }
 
 export interface ParquetRowWriterOptions {
@@ -248,7 +284,7 @@ export interface ParquetRowWriterOptions {
  */
 export class ParquetRowWriter {
   private readonly cols: Column[];
-  private readonly names: string[];
+  private readonly push: (cols: Column[], row: Record<string, unknown>) => void;
   private readonly rowGroupSize: number;
   private file: EncodedFile | undefined;
   private writes: Promise<void> = Promise.resolve();
@@ -265,7 +301,7 @@ export class ParquetRowWriter {
   ) {
     this.rowGroupSize = options.rowGroupSize ?? 32_768;
     this.cols = columns.map((c) => columnFor(c.kind));
-    this.names = columns.map((c) => c.name);
+    this.push = rowPusher(columns.map((c) => c.name));
   }
 
   /**
@@ -273,9 +309,7 @@ export class ParquetRowWriter {
    * then); otherwise undefined, so the per-row path allocates nothing but the values themselves.
    */
   append(row: Record<string, unknown>): Promise<void> | undefined {
-    const cols = this.cols;
-    const names = this.names;
-    for (let i = 0; i < cols.length; i++) cols[i]!.push(row[names[i]!]);
+    this.push(this.cols, row);
     this.pending++;
     this.rows++;
     return this.pending >= this.rowGroupSize ? this.flushGroup() : undefined;

@@ -128,6 +128,47 @@ export function parseIsoInstantFast(text: string, wallZone: string): number | un
   return null;
 }
 
+/** Two ASCII digits at `i` of UTF-8 bytes as a number, or -1. */
+function digits2b(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/**
+ * The commonest shape, `YYYY-MM-DD[T ]hh:mm:ss` with `Z` or nothing after it, read straight from
+ * the UTF-8 bytes `b[start, end)` of a CSV field (no string made); null for any other shape (then
+ * the text is decoded and {@link parseIsoInstant} decides). Same validation and arithmetic
+ * ({@link instantOf}); a property test checks it agrees with parseIsoInstant.
+ */
+export function parseIsoInstantBytes(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  wallZone: string,
+): number | undefined | null {
+  const n = end - start;
+  if (n !== 19 && n !== 20) return null;
+  if (b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 13] !== 58 || b[start + 16] !== 58) return null;
+  const sep = b[start + 10];
+  if (sep !== 84 && sep !== 32) return null;
+  let off: string | undefined;
+  if (n === 20) {
+    const z = b[start + 19];
+    if (z !== 90 && z !== 122) return null;
+    off = 'Z';
+  }
+  const y1 = digits2b(b, start);
+  const y2 = digits2b(b, start + 2);
+  const mo = digits2b(b, start + 5);
+  const d = digits2b(b, start + 8);
+  const h = digits2b(b, start + 11);
+  const mi = digits2b(b, start + 14);
+  const sec = digits2b(b, start + 17);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  return instantOf(y1 * 100 + y2, mo, d, h, mi, sec, 0, off, wallZone);
+}
+
 const fractionMs = (digits: string) => Math.floor(+`0.${digits}` * 1000 + 1e-9);
 
 /** The regular-expression reading of every accepted shape. Exported for the equivalence test. */
@@ -147,6 +188,20 @@ export function parseIsoInstantRegex(text: string, wallZone: string): number | u
   );
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`): plain
+ * arithmetic, a fifth of the cost of `Date.UTC` per timestamp, and years 0–99 are those years
+ * (`Date.UTC` reads them as 1900–1999).
+ */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
 /** Validates the fields and returns the instant; `off` is `Z`, `±hh[[:]mm]`, or undefined (wall time). */
 function instantOf(
   y: number,
@@ -162,7 +217,7 @@ function instantOf(
   if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 59)
     return undefined;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const wall = daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + s) * 1000 + ms;
   if (off === undefined) return zoneOffsets(wallZone).instantOfWall(wall);
   if (off === 'Z' || off === 'z') return wall;
   const sign = off[0] === '-' ? -1 : 1;

@@ -1,11 +1,17 @@
 /**
  * parseIsoInstant reads the common timestamp shapes character by character and leaves the rest to
  * the regular expression. The fast reading must never disagree with the regular one: for any text
- * it either declines (null) or returns exactly what the regular expression path returns.
+ * it either declines (null) or returns exactly what the regular expression path returns. The same
+ * holds for the reading of a CSV field's UTF-8 bytes (parseIsoInstantBytes).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIsoInstant, parseIsoInstantFast, parseIsoInstantRegex } from '../../functions/core/time.ts';
+import {
+  parseIsoInstant,
+  parseIsoInstantBytes,
+  parseIsoInstantFast,
+  parseIsoInstantRegex,
+} from '../../functions/core/time.ts';
 
 const ZONES = ['UTC', 'Asia/Tehran', 'America/New_York'];
 const two = fc.oneof(
@@ -53,6 +59,15 @@ const timestampLike = fc
       `${p.y}-${p.mo}-${p.d}${p.sep}${p.h}${p.colon}${p.mi}${p.s === '' ? '' : `${p.colon}${p.s}`}${p.frac}${p.zone}`,
   );
 
+/** The shape the byte reader takes itself (and near misses). */
+const commonShape = fc
+  .record({ y: year, mo: two, d: two, sep: fc.constantFrom('T', ' ', 't'), h: two, mi: two, s: two })
+  .chain((p) =>
+    fc
+      .constantFrom('', 'Z', 'z', 'Z ', '+00')
+      .map((zone) => `${p.y}-${p.mo}-${p.d}${p.sep}${p.h}:${p.mi}:${p.s}${zone}`),
+  );
+
 describe('parseIsoInstant fast path', () => {
   it('agrees with the regular expression on timestamp-like and arbitrary text', () => {
     let fastHits = 0;
@@ -73,6 +88,64 @@ describe('parseIsoInstant fast path', () => {
       { numRuns: 20_000 },
     );
     expect(fastHits).toBeGreaterThan(2_000);
+  });
+
+  it('reads UTF-8 bytes as it reads text, wherever the field sits in the buffer', () => {
+    let byteHits = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          { weight: 2, arbitrary: commonShape },
+          { weight: 2, arbitrary: timestampLike },
+          { weight: 1, arbitrary: fc.string() },
+        ),
+        fc.constantFrom(...ZONES),
+        fc.string({ maxLength: 3 }),
+        fc.string({ maxLength: 3 }),
+        (text, zone, before, after) => {
+          const buf = Buffer.from(before + text + after);
+          const start = Buffer.byteLength(before);
+          const got = parseIsoInstantBytes(buf, start, start + Buffer.byteLength(text), zone);
+          if (got !== null) {
+            byteHits++;
+            expect(got).toBe(parseIsoInstant(text, zone));
+          }
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(byteHits).toBeGreaterThan(2_000);
+  });
+
+  it('puts every valid date-time where the ECMAScript date parser puts it (years 0000–9999)', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0000-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const text = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}Z`;
+          expect(parseIsoInstant(text, 'UTC')).toBe(Date.parse(text));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(parseIsoInstant('0099-12-31T23:59:59Z', 'UTC')).toBe(Date.parse('0099-12-31T23:59:59Z'));
+  });
+
+  it('reads the commonest byte shapes itself and declines the rest', () => {
+    const at = (t: string, zone = 'UTC') =>
+      parseIsoInstantBytes(Buffer.from(t), 0, Buffer.byteLength(t), zone);
+    expect(at('2024-05-01T08:00:00Z')).toBe(Date.UTC(2024, 4, 1, 8));
+    expect(at('2024-05-01 08:00:00z')).toBe(Date.UTC(2024, 4, 1, 8));
+    expect(at('2024-05-01 08:00:00', 'Asia/Tehran')).toBe(Date.UTC(2024, 4, 1, 4, 30));
+    expect(at('2023-02-29T00:00:00Z')).toBeUndefined();
+    expect(at('2024-05-01T08:00:00.5Z')).toBeNull();
+    expect(at('2024-05-01T08:00:00+03:30')).toBeNull();
+    expect(at('2024-05-01T08:00:00 ')).toBeNull();
   });
 
   it.each([

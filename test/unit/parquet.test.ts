@@ -79,6 +79,25 @@ describe('ParquetRowWriter', () => {
     });
   });
 
+  it('repeats a text value exactly, after nulls, across a buffer growth and a row group', async () => {
+    // Prepare: the same string object again and again (as lineage columns and codes come), with
+    // nulls and other values between, long enough to outgrow the first buffer; an empty string.
+    const long = `s3://bucket/landing/generic/calls/${'x'.repeat(200)}/پ.csv`;
+    const notes = Array.from({ length: 300 }, (_, i) =>
+      i % 7 === 3 ? undefined : i % 50 === 10 ? 'other' : i % 97 === 0 ? '' : long,
+    );
+    const { sink, bytes } = memorySink();
+    const writer = new ParquetRowWriter(COLUMNS.slice(0, 2), sink, { rowGroupSize: 128 });
+
+    // Act
+    for (const [i, note] of notes.entries()) await writer.append({ id: `r${i}`, note });
+    await writer.close();
+    const read = await parquetReadObjects({ file: bytes() });
+
+    // Assess
+    expect(read.map((r) => r.note ?? undefined)).toEqual(notes);
+  });
+
   it('writes a valid empty file with the schema when no row was appended', async () => {
     // Prepare
     const { sink, bytes } = memorySink();

@@ -20,6 +20,7 @@ import type { Config } from '../config.ts';
 import {
   type ContractSchemas,
   compileContract,
+  compileCsvContract,
   contractSchemas,
   curatedColumns,
   ENTITY_KEYS,
@@ -29,9 +30,9 @@ import {
 import { ParquetRowWriter } from '../parquet.ts';
 import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectSink, ObjectStore } from '../ports.ts';
-import { epochDayToIso, localEpochDay } from '../time.ts';
+import { epochDayToIso, localEpochDay, startOfLocalDay, zoneOffsets } from '../time.ts';
 import { decodeRecordBatches, decodeRecords, inBatches } from './records.ts';
-import { type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
+import { entityFromName, type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
 
 export interface IngestInput {
   /** Stable identity of the source object: an absolute path locally, `s3://bucket/key` in AWS. */
@@ -111,20 +112,36 @@ export function outputStem(key: string): string {
 export const manifestKey = (key: string) => `lake/_manifests/${keyHash(key)}.json`;
 
 const LINEAGE_KEYS = LINEAGE_COLUMNS.map((c) => c.name);
-const dayIsoCache = new Map<number, string>();
+const DAY_MS = 86_400_000;
 
-function partitionDay(entity: Entity, row: Record<string, unknown>, zone: string): string {
-  const v = row[ENTITY_KEYS[entity].partitionBy];
-  if (entity === 'costs') return v as string;
-  if (entity === 'plans') return `${v as string}-01`;
-  const day = localEpochDay(v as number, zone);
-  let iso = dayIsoCache.get(day);
-  if (iso === undefined) {
+/**
+ * The `dt` partition of a row: the reporting zone's day of its partition timestamp. The instants
+ * of the last day seen are kept, so a row of the same day (most rows: exports come in time order)
+ * costs two comparisons. Kept only for a day without a clock change (the same offset at both ends,
+ * 24 hours long), where the instants [from, to) all fall on that day.
+ */
+export function partitionDays(entity: Entity, zone: string): (row: Record<string, unknown>) => string {
+  const field = ENTITY_KEYS[entity].partitionBy;
+  if (entity === 'costs') return (row) => row[field] as string;
+  if (entity === 'plans') return (row) => `${row[field] as string}-01`;
+  let from = 0;
+  let to = 0;
+  let iso = '';
+  return (row) => {
+    const ms = row[field] as number;
+    if (ms >= from && ms < to) return iso;
+    const day = localEpochDay(ms, zone);
     iso = epochDayToIso(day);
-    if (dayIsoCache.size > 100_000) dayIsoCache.clear();
-    dayIsoCache.set(day, iso);
-  }
-  return iso;
+    const start = startOfLocalDay(iso, zone);
+    const offset = zoneOffsets(zone);
+    const steady =
+      offset.offsetMs(start) === offset.offsetMs(start + DAY_MS - 1) &&
+      localEpochDay(start, zone) === day &&
+      localEpochDay(start + DAY_MS - 1, zone) === day;
+    from = steady ? start : 0;
+    to = steady ? start + DAY_MS : 0;
+    return iso;
+  };
 }
 
 function issueToQuarantine(error: { issues: readonly { path: PropertyKey[]; message: string }[] }) {
@@ -202,6 +219,10 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     return v;
   };
   const entitiesSeen = new Set<Entity>();
+  let seenLast: Entity | undefined;
+  const days = new Map<Entity, (row: Record<string, unknown>) => string>();
+  let dayEntity: Entity | undefined;
+  let dayOfRow = (_: Record<string, unknown>) => '';
 
   const quarantine = async (m: MappedRecord, field: string, reason: string) => {
     report.quarantined++;
@@ -255,19 +276,31 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     const mapping = sourceMapping(options.source);
     const ctx = { fileName: input.key, entity: options.entity, sourceTimezone: config.sourceTimezone };
     // Records travel in batches: the loop below awaits only to write, never per record.
+    // Generic CSV rows are validated straight from their bytes (csv-bytes.ts), against the
+    // contract of the entity the generic mapping will name.
+    const csvEntity =
+      options.source === 'generic' ? (options.entity ?? entityFromName(input.key)) : undefined;
+    const decode = {
+      compileCsv:
+        csvEntity &&
+        ((header: readonly string[]) => compileCsvContract(schemas[csvEntity], header, LINEAGE_KEYS)),
+    };
     const batches = mapping.mapBatches
-      ? mapping.mapBatches(decodeRecordBatches(hashing, input.key), ctx)
+      ? mapping.mapBatches(decodeRecordBatches(hashing, input.key, decode), ctx)
       : inBatches(mapping.map(decodeRecords(hashing, input.key), ctx), 256);
     for await (const batch of batches)
       for (const m of batch) {
         report.read++;
-        entitiesSeen.add(m.entity);
+        if (m.entity !== seenLast) {
+          entitiesSeen.add(m.entity);
+          seenLast = m.entity;
+        }
         if (options.onProgress && report.read % 10_000 === 0) options.onProgress(report.read);
         if (m.error || !m.row) {
           await quarantine(m, m.error?.field ?? '(record)', m.error?.reason ?? 'no row');
           continue;
         }
-        let row = validatorOf(m.entity)(m.row);
+        let row = m.valid ? m.row : validatorOf(m.entity)(m.row);
         if (!row) {
           const parsed = schemas[m.entity].safeParse(m.row);
           if (!parsed.success) {
@@ -281,7 +314,12 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
         row._source_file = input.key;
         row._record = m.no;
         row._ingested_at = now;
-        const dt = partitionDay(m.entity, row, config.timezone);
+        if (m.entity !== dayEntity) {
+          dayEntity = m.entity;
+          dayOfRow = days.get(m.entity) ?? partitionDays(m.entity, config.timezone);
+          days.set(m.entity, dayOfRow);
+        }
+        const dt = dayOfRow(row);
         // Exports are mostly in time order: the row usually goes where the previous one went.
         let open = m.entity === last.entity && dt === last.dt ? last.open : undefined;
         if (!open) {

@@ -11,6 +11,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
+import { type CsvCompiler, csvByteBatches } from './csv-bytes.ts';
 import { jsonRecords } from './json-stream.ts';
 
 export interface RawRecord {
@@ -24,6 +25,24 @@ export interface RawRecord {
   rawText?: string;
   /** For envelope JSON: the key of the array the record came from (e.g. `tickets`, `metric_sets`). */
   envelopeKey?: string;
+  /** A row the entity's contract already accepted (the CSV byte path, csv-bytes.ts); `value` is then null. */
+  row?: Record<string, unknown>;
+}
+
+/** Where csvBatches takes over a file the byte path (csv-bytes.ts) has read up to a record. */
+export interface CsvResume {
+  /** Lines read before. */
+  line: number;
+  newline: '\r\n' | '\n';
+  header?: string[];
+}
+
+export interface DecodeOptions {
+  /**
+   * For CSV: compiles the entity's contract for the file's header, so rows are validated straight
+   * from their bytes (csv-bytes.ts). Without it every row comes as its row object.
+   */
+  compileCsv?: CsvCompiler | undefined;
 }
 
 export type FileFormat = 'csv' | 'json';
@@ -134,6 +153,7 @@ async function* withSniffedFormat(
 export async function* decodeRecordBatches(
   bytes: AsyncIterable<Uint8Array>,
   name: string,
+  options: DecodeOptions = {},
 ): AsyncGenerator<RawRecord[]> {
   const sniffed = withSniffedFormat(decompressed(bytes), formatFromName(name));
   const first = await sniffed.next();
@@ -144,9 +164,14 @@ export async function* decodeRecordBatches(
       for await (const c of sniffed) yield c as Uint8Array;
     },
   };
-  if (format === 'csv')
-    yield* csvBatches(body, name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',');
-  else yield* inBatches(jsonRecords(body), 1000);
+  if (format === 'csv') {
+    const delimiter = name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',';
+    yield* options.compileCsv
+      ? csvByteBatches(body, delimiter, options.compileCsv, (rest, resume) =>
+          csvBatches(rest, delimiter, resume),
+        )
+      : csvBatches(body, delimiter);
+  } else yield* inBatches(jsonRecords(body), 1000);
 }
 
 /** Decodes a file into records, one at a time (see {@link decodeRecordBatches}). */
@@ -199,12 +224,16 @@ function* slices(chunk: Uint8Array): Generator<Uint8Array> {
  * Line numbers are counted from the rows themselves: each row is one line plus the line breaks
  * inside its quoted fields; blank lines are skipped but counted.
  */
-async function* csvBatches(bytes: AsyncIterable<Uint8Array>, delimiter: string): AsyncGenerator<RawRecord[]> {
+async function* csvBatches(
+  bytes: AsyncIterable<Uint8Array>,
+  delimiter: string,
+  from?: CsvResume,
+): AsyncGenerator<RawRecord[]> {
   // Papa Parse guesses the line break from its first chunk; decide it from the first line instead.
   const it = bytes[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
-  let newline: '\r\n' | '\n' = '\n';
-  for (;;) {
+  let newline: '\r\n' | '\n' = from?.newline ?? '\n';
+  while (!from) {
     const n = await it.next();
     if (n.done) break;
     head.push(n.value);
@@ -274,9 +303,9 @@ async function* csvBatches(bytes: AsyncIterable<Uint8Array>, delimiter: string):
       signal();
     },
   });
-  let header: string[] | undefined;
-  let makeRecord: ((fields: string[]) => Record<string, string>) | undefined;
-  let line = 0;
+  let header = from?.header;
+  let makeRecord = header ? recordMaker(header) : undefined;
+  let line = from?.line ?? 0;
   for (;;) {
     const batch = queue.shift();
     if (!batch) {

@@ -21,6 +21,8 @@ export interface MappedRecord {
   /** What the source said, kept for quarantine. */
   raw: unknown;
   row?: Record<string, unknown>;
+  /** The row already passed its contract (the CSV byte path): no second validation. */
+  valid?: boolean;
   /** Set when the record is rejected before contract validation. */
   error?: { field: string; reason: string };
 }
@@ -70,6 +72,7 @@ function genericEntity(ctx: MappingContext): Entity {
 function genericRecord(entity: Entity, r: RawRecord): MappedRecord {
   if (r.error)
     return { entity, no: r.no, raw: r.rawText ?? null, error: { field: '(record)', reason: r.error } };
+  if (r.row) return { entity, no: r.no, raw: null, row: r.row, valid: true };
   if (typeof r.value !== 'object' || r.value === null || Array.isArray(r.value)) {
     return {
       entity,
