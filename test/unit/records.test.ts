@@ -30,6 +30,17 @@ describe('decoding CSV', () => {
     expect(rows.map((r) => r.no)).toEqual([2, 3, 5]);
   });
 
+  it("reads a quoted header cell after a BOM (Excel's CSV UTF-8), the BOM split across chunks", async () => {
+    // Prepare: a BOM, then a header whose first cell is quoted because it holds a comma.
+    const csv = '\uFEFF"id, as given",note\n1,a\n';
+    for (const chunk of [1, 2, 4, 64]) {
+      // Act
+      const rows = await decode(csv, 'tickets.csv', chunk);
+      // Assess
+      expect(rows.map((r) => r.value)).toEqual([{ 'id, as given': '1', note: 'a' }]);
+    }
+  });
+
   it('turns a row with the wrong number of fields and an unclosed quote into records with errors', async () => {
     // Act
     const rows = await decode('a,b\n1,2\n1,2,3\n4,5\n', 'x.csv');

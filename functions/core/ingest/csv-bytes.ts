@@ -204,7 +204,8 @@ export async function* csvByteBatches(
           yield n.value;
         }
       })(),
-      { line, newline: crlf ? '\r\n' : '\n', ...(header ? { header } : {}) },
+      // Line break still unknown (a first line over MAX_RECORD): csvBatches decides it, as ever.
+      { line, ...(crlf === undefined ? {} : { newline: crlf ? '\r\n' : '\n' }), ...(header ? { header } : {}) },
     );
 
   for (;;) {
@@ -290,7 +291,7 @@ export async function* csvByteBatches(
         whole = undefined;
       }
       if (pos >= windowEnd) {
-        yield out;
+        if (out.length > 0) yield out;
         out = [];
         windowEnd = pos + WINDOW;
       }

@@ -33,7 +33,8 @@ export interface RawRecord {
 export interface CsvResume {
   /** Lines read before. */
   line: number;
-  newline: '\r\n' | '\n';
+  /** The file's line break; decided from the next line when not known yet. */
+  newline?: '\r\n' | '\n';
   header?: string[];
 }
 
@@ -165,13 +166,37 @@ export async function* decodeRecordBatches(
     },
   };
   if (format === 'csv') {
+    const text = withoutBom(body);
     const delimiter = name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',';
     yield* options.compileCsv
-      ? csvByteBatches(body, delimiter, options.compileCsv, (rest, resume) =>
+      ? csvByteBatches(text, delimiter, options.compileCsv, (rest, resume) =>
           csvBatches(rest, delimiter, resume),
         )
-      : csvBatches(body, delimiter);
+      : csvBatches(text, delimiter);
   } else yield* inBatches(jsonRecords(body), 1000);
+}
+
+/**
+ * The bytes without a leading UTF-8 byte order mark, however they are chunked: a CSV parser would
+ * take it for part of the first header cell, and a quote after it would not open a quoted cell
+ * (Excel's "CSV UTF-8" writes one, and quotes a header cell holding a comma or a line break).
+ */
+async function* withoutBom(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = bytes[Symbol.asyncIterator]();
+  let head: Uint8Array = new Uint8Array(0);
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    head = head.length === 0 ? n.value : Buffer.concat([head, n.value]);
+    if (head.length >= 3) break;
+  }
+  const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  if (head.length > (bom ? 3 : 0)) yield bom ? head.subarray(3) : head;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
 }
 
 /** Decodes a file into records, one at a time (see {@link decodeRecordBatches}). */
@@ -233,7 +258,7 @@ async function* csvBatches(
   const it = bytes[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let newline: '\r\n' | '\n' = from?.newline ?? '\n';
-  while (!from) {
+  while (!from?.newline) {
     const n = await it.next();
     if (n.done) break;
     head.push(n.value);
