@@ -205,7 +205,11 @@ export async function* csvByteBatches(
         }
       })(),
       // Line break still unknown (a first line over MAX_RECORD): csvBatches decides it, as ever.
-      { line, ...(crlf === undefined ? {} : { newline: crlf ? '\r\n' : '\n' }), ...(header ? { header } : {}) },
+      {
+        line,
+        ...(crlf === undefined ? {} : { newline: crlf ? '\r\n' : '\n' }),
+        ...(header ? { header } : {}),
+      },
     );
 
   for (;;) {
