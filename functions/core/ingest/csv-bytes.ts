@@ -17,7 +17,7 @@
  */
 import type { CsvRowValidator } from '../contracts.ts';
 import { CSV_FIELD, csvFieldText } from '../contracts.ts';
-import { type CsvResume, type RawRecord, recordMaker, UnreadableFileError } from './records.ts';
+import { type CsvResume, type RawRecord, recordMaker, resumed, UnreadableFileError } from './records.ts';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -195,15 +195,12 @@ export async function* csvByteBatches(
   /** Papa Parse reads from the record at `pos` to the end of the file. */
   const handOver = () =>
     fallback(
-      (async function* () {
-        if (pos < buf.length) yield buf.subarray(pos);
-        if (whole) yield whole.chunk.subarray(buf.length - whole.carried);
-        for (;;) {
-          const n = await it.next();
-          if (n.done) return;
-          yield n.value;
-        }
-      })(),
+      resumed(
+        it,
+        [buf.subarray(pos), ...(whole ? [whole.chunk.subarray(buf.length - whole.carried)] : [])].filter(
+          (b) => b.length > 0,
+        ),
+      ),
       // Line break still unknown (a first line over MAX_RECORD): csvBatches decides it, as ever.
       {
         line,
@@ -264,7 +261,7 @@ export async function* csvByteBatches(
       const blank = sc.count === 1 && sc.starts[0] === sc.ends[0];
       if (!blank) {
         if (!header) {
-          header = sc.texts(buf).map((h, j) => (j === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+          header = sc.texts(buf).map((h) => h.trim());
           if (header.every((h) => h === '')) throw new UnreadableFileError('the CSV header row is empty');
           makeRecord = recordMaker(header);
           validate = compile(header);

@@ -52,6 +52,16 @@ export class UnreadableFileError extends Error {
   override name = 'UnreadableFileError';
 }
 
+/** What an iterator has left, after `taken` (items already read from it, handed on first). */
+export async function* resumed<T>(it: AsyncIterator<T>, taken: Iterable<T> = []): AsyncGenerator<T> {
+  yield* taken;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
 async function* peekable(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) if (chunk.length > 0) yield chunk;
 }
@@ -70,16 +80,7 @@ export async function* decompressed(source: AsyncIterable<Uint8Array>): AsyncGen
   }
   if (headBytes === 0) return;
   const head = headChunks.length === 1 ? headChunks[0]! : Buffer.concat(headChunks);
-  const rest: AsyncIterable<Uint8Array> = {
-    async *[Symbol.asyncIterator]() {
-      yield head;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    },
-  };
+  const rest = resumed(it, [head]);
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = Readable.from(rest).pipe(createGunzip());
     try {
@@ -138,12 +139,7 @@ async function* withSniffedFormat(
     format = 'csv'; // only white space: an empty file whichever the format
   }
   yield format;
-  yield* held;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    yield n.value;
-  }
+  yield* resumed(it, held);
 }
 
 /**
@@ -191,12 +187,8 @@ async function* withoutBom(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uin
     if (head.length >= 3) break;
   }
   const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-  if (head.length > (bom ? 3 : 0)) yield bom ? head.subarray(3) : head;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    yield n.value;
-  }
+  const first = bom ? head.subarray(3) : head;
+  yield* resumed(it, first.length > 0 ? [first] : []);
 }
 
 /** Decodes a file into records, one at a time (see {@link decodeRecordBatches}). */
@@ -275,12 +267,7 @@ async function* csvBatches(
   // decoding time; bench/README.md).
   const input = Readable.from(
     (async function* () {
-      for (const h of head) yield* slices(h);
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield* slices(n.value);
-      }
+      for await (const chunk of resumed(it, head)) yield* slices(chunk);
     })(),
     { highWaterMark: 2 },
   );
@@ -356,7 +343,7 @@ async function* csvBatches(
       if (record.length === 1 && record[0] === '') continue; // a blank line
       const quoteError = bad.get(i);
       if (!header) {
-        header = record.map((h, j) => (j === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+        header = record.map((h) => h.trim());
         if (header.every((h) => h === '')) throw new UnreadableFileError('the CSV header row is empty');
         makeRecord = recordMaker(header);
         continue;
