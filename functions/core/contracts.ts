@@ -80,7 +80,7 @@ const SLOW: unique symbol = Symbol('slow');
  * Reads a CSV field straight from its UTF-8 bytes `b[start, end)`, making no string where it can:
  * the field's value, or SLOW. Only non-empty ASCII fields without escaped quotes reach it (see
  * {@link compileCsvContract}); whatever it returns must equal what the plain parser returns for
- * the same text (test/property/contracts-bytes.property.test.ts).
+ * the same text (test/property/csv-bytes.property.test.ts).
  */
 type ByteField = (b: Buffer, start: number, end: number) => unknown;
 const byteFields = new WeakMap<z.ZodType, ByteField>();

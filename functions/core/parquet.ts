@@ -176,9 +176,6 @@ class StringColumn implements Column {
   /** Rows and bytes of the last row group (see nextCapacity). */
   private hint = INITIAL_ROWS;
   private byteHint = 0;
-  /** The last value pushed, and where its bytes start (they end at `pos`; -1: none yet). */
-  private last = '';
-  private lastStart = -1;
   private offsets = new Int32Array(INITIAL_ROWS + 1);
   private readonly validity = new Validity();
   push(v: unknown): void {
@@ -197,18 +194,6 @@ class StringColumn implements Column {
     }
     this.validity.setValid(i);
     const s = typeof v === 'string' ? v : String(v);
-    if (s === this.last && this.lastStart >= 0) {
-      // The same text as the previous value (lineage columns, runs of a code): copy its bytes.
-      const len = this.pos - this.lastStart;
-      if (this.pos + len > this.bytes.length) this.reserve(len);
-      const bytes = this.bytes;
-      const from = this.pos - len;
-      for (let j = 0; j < len; j++) bytes[this.pos + j] = bytes[from + j]!;
-      this.lastStart = this.pos;
-      this.pos += len;
-      this.offsets[i + 1] = this.pos;
-      return;
-    }
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
     if (this.pos + s.length * 3 > this.bytes.length) this.reserve(s.length * 3);
     const bytes = this.bytes;
@@ -227,8 +212,6 @@ class StringColumn implements Column {
     this.pos = j === n ? start + n : start + bytes.write(s, start);
     if (this.pos > 0x7fff_ffff) throw new Error('a text column exceeded 2 GiB in one row group');
     this.offsets[i + 1] = this.pos;
-    this.last = s;
-    this.lastStart = start;
   }
   private reserve(extra: number): void {
     const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + extra, this.byteHint));
@@ -246,7 +229,6 @@ class StringColumn implements Column {
     this.bytes = Buffer.allocUnsafeSlow(0);
     this.offsets = new Int32Array(1);
     this.pos = 0;
-    this.lastStart = -1;
     this.length = 0;
     return { length, nulls, bits, data, offsets };
   }

@@ -79,9 +79,9 @@ describe('ParquetRowWriter', () => {
     });
   });
 
-  it('repeats a text value exactly, after nulls, across a buffer growth and a row group', async () => {
-    // Prepare: the same string object again and again (as lineage columns and codes come), with
-    // nulls and other values between, long enough to outgrow the first buffer; an empty string.
+  it('keeps text exactly across buffer growth and row groups sized after the one before', async () => {
+    // Prepare: long values (outgrowing the first buffer), nulls, short and empty values, over
+    // row groups whose buffers are sized after the previous group's.
     const long = `s3://bucket/landing/generic/calls/${'x'.repeat(200)}/پ.csv`;
     const notes = Array.from({ length: 300 }, (_, i) =>
       i % 7 === 3 ? undefined : i % 50 === 10 ? 'other' : i % 97 === 0 ? '' : long,

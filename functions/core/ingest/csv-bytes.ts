@@ -17,7 +17,14 @@
  */
 import type { CsvRowValidator } from '../contracts.ts';
 import { CSV_FIELD, csvFieldText } from '../contracts.ts';
-import { type CsvResume, type RawRecord, recordMaker, resumed, UnreadableFileError } from './records.ts';
+import {
+  type CsvResume,
+  csvHeader,
+  type RawRecord,
+  recordMaker,
+  resumed,
+  wrongFieldCount,
+} from './records.ts';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -241,7 +248,7 @@ export async function* csvByteBatches(
     let out: RawRecord[] = [];
     let windowEnd = pos + WINDOW;
     while (pos < buf.length) {
-      const next = sc.scan(buf, pos, whole ? false : eof);
+      const next = sc.scan(buf, pos, eof);
       if (next === INCOMPLETE) {
         if (!whole) break;
         // The cut record runs past the chunk's first bytes: read it in the whole chunk.
@@ -261,23 +268,17 @@ export async function* csvByteBatches(
       const blank = sc.count === 1 && sc.starts[0] === sc.ends[0];
       if (!blank) {
         if (!header) {
-          header = sc.texts(buf).map((h) => h.trim());
-          if (header.every((h) => h === '')) throw new UnreadableFileError('the CSV header row is empty');
+          header = csvHeader(sc.texts(buf));
           makeRecord = recordMaker(header);
           validate = compile(header);
           if (!validate) {
+            // Only blank lines came before the header: nothing to yield first.
             pos = next;
-            if (out.length > 0) yield out;
             yield* handOver();
             return;
           }
         } else if (sc.count !== header.length) {
-          out.push({
-            no,
-            value: null,
-            error: `expected ${header.length} fields as in the header, got ${sc.count}`,
-            rawText: sc.texts(buf).join(delimiter),
-          });
+          out.push(wrongFieldCount(no, header, sc.texts(buf), delimiter));
         } else {
           const row = validate!(buf, sc.starts, sc.ends, sc.flags);
           out.push(row ? { no, value: null, row } : { no, value: makeRecord!(sc.texts(buf)) });

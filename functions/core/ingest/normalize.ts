@@ -32,7 +32,7 @@ import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectSink, ObjectStore } from '../ports.ts';
 import { epochDayToIso, localEpochDay, startOfLocalDay, zoneOffsets } from '../time.ts';
 import { decodeRecordBatches, decodeRecords, inBatches } from './records.ts';
-import { entityFromName, type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
+import { genericEntityOf, type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
 
 export interface IngestInput {
   /** Stable identity of the source object: an absolute path locally, `s3://bucket/key` in AWS. */
@@ -278,8 +278,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     // Records travel in batches: the loop below awaits only to write, never per record.
     // Generic CSV rows are validated straight from their bytes (csv-bytes.ts), against the
     // contract of the entity the generic mapping will name.
-    const csvEntity =
-      options.source === 'generic' ? (options.entity ?? entityFromName(input.key)) : undefined;
+    const csvEntity = options.source === 'generic' ? genericEntityOf(ctx) : undefined;
     const decode = {
       compileCsv:
         csvEntity &&

@@ -212,6 +212,28 @@ export async function* inBatches<T>(items: AsyncIterable<T>, size: number): Asyn
   if (batch.length > 0) yield batch;
 }
 
+/** The header row's names (trimmed); a header of nothing but empty names makes the file unreadable. */
+export function csvHeader(fields: readonly string[]): string[] {
+  const header = fields.map((h) => h.trim());
+  if (header.every((h) => h === '')) throw new UnreadableFileError('the CSV header row is empty');
+  return header;
+}
+
+/** The error record of a row with more or fewer fields than the header. */
+export function wrongFieldCount(
+  no: number,
+  header: readonly string[],
+  fields: readonly string[],
+  delimiter: string,
+): RawRecord {
+  return {
+    no,
+    value: null,
+    error: `expected ${header.length} fields as in the header, got ${fields.length}`,
+    rawText: fields.join(delimiter),
+  };
+}
+
 /**
  * A function making the object of one CSV row, keyed by the header. Generated as one object
  * literal so every row gets the same hidden class at once (property access downstream stays
@@ -343,8 +365,7 @@ async function* csvBatches(
       if (record.length === 1 && record[0] === '') continue; // a blank line
       const quoteError = bad.get(i);
       if (!header) {
-        header = record.map((h) => h.trim());
-        if (header.every((h) => h === '')) throw new UnreadableFileError('the CSV header row is empty');
+        header = csvHeader(record);
         makeRecord = recordMaker(header);
         continue;
       }
@@ -353,12 +374,7 @@ async function* csvBatches(
         continue;
       }
       if (record.length !== header.length) {
-        out.push({
-          no,
-          value: null,
-          error: `expected ${header.length} fields as in the header, got ${record.length}`,
-          rawText: record.join(delimiter),
-        });
+        out.push(wrongFieldCount(no, header, record, delimiter));
         continue;
       }
       out.push({ no, value: makeRecord!(record) });

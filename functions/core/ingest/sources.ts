@@ -59,8 +59,13 @@ export function entityFromName(fileName: string): Entity | undefined {
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/** The entity a generic file holds: the one asked for, else the one its name names; undefined if neither. */
+export function genericEntityOf(ctx: Pick<MappingContext, 'entity' | 'fileName'>): Entity | undefined {
+  return ctx.entity ?? entityFromName(ctx.fileName);
+}
+
 function genericEntity(ctx: MappingContext): Entity {
-  const entity = ctx.entity ?? entityFromName(ctx.fileName);
+  const entity = genericEntityOf(ctx);
   if (!entity) {
     throw new MappingError(
       `cannot tell which entity ${ctx.fileName} holds: pass --entity (${ENTITIES.join(', ')}) or put the entity in the file name`,
