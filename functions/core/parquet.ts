@@ -224,7 +224,9 @@ class StringColumn implements Column {
     const data = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.pos);
     const offsets = this.offsets.subarray(0, length + 1);
     this.hint = nextCapacity(length);
-    this.byteHint = this.pos;
+    // With room to spare: the check before each value reserves 3 bytes per UTF-16 unit, so a
+    // buffer sized to the bytes exactly would be doubled (and copied) near its end.
+    this.byteHint = this.pos + (this.pos >> 4) + 256;
     // Fresh (not shared) empty buffers: every buffer taken may be transferred to another thread.
     this.bytes = Buffer.allocUnsafeSlow(0);
     this.offsets = new Int32Array(1);
