@@ -17,13 +17,6 @@ const TWO_32 = 4_294_967_296;
 const INITIAL_ROWS = 128;
 const WRITE_AHEAD = 8 * 1024 * 1024;
 
-/**
- * The row count a column reserves when its first value after a row group arrives: that group's
- * (a multiple of 8, at least INITIAL_ROWS). A column then grows in one step per group, not in
- * eight doublings and copies; and a file that gets no more rows holds no buffers.
- */
-const nextCapacity = (rows: number) => Math.max(INITIAL_ROWS, (rows + 7) & ~7);
-
 /** A validity bitmap as Arrow lays it out (bit i of byte i >> 3, least significant first). */
 class Validity {
   bits = new Uint8Array(INITIAL_ROWS >> 3);
@@ -38,7 +31,7 @@ class Validity {
   }
   take(): { bits: Uint8Array | null; nulls: number } {
     const out = { bits: this.nulls > 0 ? this.bits : null, nulls: this.nulls };
-    this.bits = new Uint8Array(0);
+    this.bits = new Uint8Array(INITIAL_ROWS >> 3);
     this.nulls = 0;
     return out;
   }
@@ -70,7 +63,6 @@ interface Column {
 class NumericColumn implements Column {
   length = 0;
   private cap = INITIAL_ROWS;
-  private hint = INITIAL_ROWS;
   private f64: Float64Array | undefined;
   /** INT64 values as little-endian (low, high) 32-bit pairs: no BigInt per value. */
   private i32: Int32Array | undefined;
@@ -107,7 +99,7 @@ class NumericColumn implements Column {
     }
   }
   private grow(): void {
-    this.cap = this.cap === 0 ? this.hint : this.cap * 2;
+    this.cap *= 2;
     this.validity.grow(this.cap);
     if (this.f64) {
       const next = new Float64Array(this.cap);
@@ -129,8 +121,7 @@ class NumericColumn implements Column {
           ? this.i32!.subarray(0, length)
           : new BigInt64Array(this.i32!.buffer, 0, length);
     this.length = 0;
-    this.hint = nextCapacity(length);
-    this.cap = 0;
+    this.cap = INITIAL_ROWS;
     this.alloc();
     return { length, nulls, bits, data };
   }
@@ -138,13 +129,12 @@ class NumericColumn implements Column {
 
 class BooleanColumn implements Column {
   length = 0;
-  private hint = INITIAL_ROWS;
   private values = new Uint8Array(INITIAL_ROWS >> 3);
   private readonly validity = new Validity();
   push(v: unknown): void {
     const i = this.length;
     if (i === this.values.length << 3) {
-      const next = new Uint8Array(this.values.length === 0 ? this.hint >> 3 : this.values.length * 2);
+      const next = new Uint8Array(this.values.length * 2);
       next.set(this.values);
       this.values = next;
       this.validity.grow(next.length << 3);
@@ -161,8 +151,7 @@ class BooleanColumn implements Column {
     const length = this.length;
     const { bits, nulls } = this.validity.take();
     const data = this.values;
-    this.hint = nextCapacity(length);
-    this.values = new Uint8Array(0);
+    this.values = new Uint8Array(INITIAL_ROWS >> 3);
     this.length = 0;
     return { length, nulls, bits, data };
   }
@@ -173,15 +162,12 @@ class StringColumn implements Column {
   length = 0;
   private bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
   private pos = 0;
-  /** Rows and bytes of the last row group (see nextCapacity). */
-  private hint = INITIAL_ROWS;
-  private byteHint = 0;
   private offsets = new Int32Array(INITIAL_ROWS + 1);
   private readonly validity = new Validity();
   push(v: unknown): void {
     const i = this.length;
-    if (i + 1 >= this.offsets.length) {
-      const next = new Int32Array((this.offsets.length <= 1 ? this.hint : (this.offsets.length - 1) * 2) + 1);
+    if (i + 1 === this.offsets.length) {
+      const next = new Int32Array((this.offsets.length - 1) * 2 + 1);
       next.set(this.offsets);
       this.offsets = next;
       this.validity.grow(next.length - 1);
@@ -214,7 +200,7 @@ class StringColumn implements Column {
     this.offsets[i + 1] = this.pos;
   }
   private reserve(extra: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + extra, this.byteHint));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.pos + extra));
     this.bytes.copy(next, 0, 0, this.pos);
     this.bytes = next;
   }
@@ -223,13 +209,8 @@ class StringColumn implements Column {
     const { bits, nulls } = this.validity.take();
     const data = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.pos);
     const offsets = this.offsets.subarray(0, length + 1);
-    this.hint = nextCapacity(length);
-    // With room to spare: the check before each value reserves 3 bytes per UTF-16 unit, so a
-    // buffer sized to the bytes exactly would be doubled (and copied) near its end.
-    this.byteHint = this.pos + (this.pos >> 4) + 256;
-    // Fresh (not shared) empty buffers: every buffer taken may be transferred to another thread.
-    this.bytes = Buffer.allocUnsafeSlow(0);
-    this.offsets = new Int32Array(1);
+    this.bytes = Buffer.allocUnsafeSlow(INITIAL_ROWS * 16);
+    this.offsets = new Int32Array(INITIAL_ROWS + 1);
     this.pos = 0;
     this.length = 0;
     return { length, nulls, bits, data, offsets };
