@@ -26,6 +26,11 @@ export interface ColumnMeta {
   required: boolean;
   /** Allowed values, for enumerations. */
   values?: readonly string[];
+  /**
+   * Text whose values are nearly all different (record and customer ids): stored without a
+   * dictionary, which would only grow until the writer gave it up.
+   */
+  distinct?: boolean;
   description?: string;
 }
 
@@ -167,7 +172,8 @@ const booleanBytes: ByteField = (b, s, e) => {
 const absent = (required: boolean, dflt?: unknown) =>
   dflt !== undefined ? dflt : required ? REJECT : undefined;
 
-const text = <R extends boolean>(required: R) =>
+/** Text; `distinct` for identifiers with (nearly) one value per row or per customer. */
+const text = <R extends boolean>(required: R, distinct = false) =>
   field(
     optional(
       z.preprocess(
@@ -176,7 +182,7 @@ const text = <R extends boolean>(required: R) =>
       ),
       required,
     ),
-    { kind: 'string', required },
+    { kind: 'string', required, ...(distinct ? { distinct } : {}) },
     (v) => {
       const b = scalarText(v);
       return b === undefined ? absent(required) : typeof b === 'string' ? b : REJECT;
@@ -494,14 +500,14 @@ export function contractSchemas(ctx: ContractContext) {
 
   const tickets = withRules(
     z.object({
-      ticket_id: text(true),
+      ticket_id: text(true, true),
       created_at: ts(true),
       updated_at: ts(false),
       channel: oneOf(['phone', 'email', 'chat', 'web', 'social', 'other'], true),
       type: oneOf(['request', 'complaint', 'incident', 'question', 'other'], false, 'request'),
       priority: oneOf(['low', 'normal', 'high', 'urgent'], false),
       status: oneOf(['new', 'open', 'pending', 'on_hold', 'solved', 'closed'], true),
-      customer_id: text(true),
+      customer_id: text(true, true),
       agent_id: text(false),
       team: text(false),
       assigned_at: ts(false),
@@ -522,11 +528,11 @@ export function contractSchemas(ctx: ContractContext) {
 
   const calls = withRules(
     z.object({
-      call_id: text(true),
+      call_id: text(true, true),
       direction: oneOf(['inbound', 'outbound'], true),
       queue: text(false),
       agent_id: text(false),
-      customer_id: text(false),
+      customer_id: text(false, true),
       started_at: ts(true),
       answered_at: ts(false),
       ended_at: ts(true),
@@ -535,7 +541,7 @@ export function contractSchemas(ctx: ContractContext) {
       hold_seconds: num(false, { min: 0 }),
       acw_seconds: num(false, { min: 0 }),
       transferred: bool(false),
-      initial_call_id: text(false),
+      initial_call_id: text(false, true),
       cost: num(false, { min: 0 }),
     }),
     CALL_RULES,
@@ -543,15 +549,15 @@ export function contractSchemas(ctx: ContractContext) {
 
   const surveys = withRules(
     z.object({
-      response_id: text(true),
+      response_id: text(true, true),
       survey: oneOf(['csat', 'nps', 'ces', 'enps', 'collaboration'], true),
       score: num(true),
       scale_min: num(false),
       scale_max: num(false),
       responded_at: ts(true),
-      customer_id: text(false),
-      ticket_id: text(false),
-      call_id: text(false),
+      customer_id: text(false, true),
+      ticket_id: text(false, true),
+      call_id: text(false, true),
       agent_id: text(false),
     }),
     SURVEY_RULES,
@@ -559,7 +565,7 @@ export function contractSchemas(ctx: ContractContext) {
 
   const customers = withRules(
     z.object({
-      customer_id: text(true),
+      customer_id: text(true, true),
       created_at: ts(true),
       churned_at: ts(false),
       last_active_at: ts(false),
@@ -572,7 +578,7 @@ export function contractSchemas(ctx: ContractContext) {
 
   const costs = withRules(
     z.object({
-      cost_id: text(true),
+      cost_id: text(true, true),
       date: calendarDate(true),
       kind: oneOf(['actual', 'budget'], true),
       category: oneOf(['staff', 'telephony', 'software', 'facilities', 'other'], false, 'other'),
@@ -584,7 +590,7 @@ export function contractSchemas(ctx: ContractContext) {
 
   const plans = withRules(
     z.object({
-      plan_id: text(true),
+      plan_id: text(true, true),
       month: yearMonth(true),
       kind: oneOf(
         ['work_plan', 'customer_survey', 'process_improvement', 'standards_execution', 'info_relay', 'other'],
@@ -598,8 +604,8 @@ export function contractSchemas(ctx: ContractContext) {
 
   const followups = withRules(
     z.object({
-      followup_id: text(true),
-      customer_id: text(true),
+      followup_id: text(true, true),
+      customer_id: text(true, true),
       planned_at: ts(true),
       done_at: ts(false),
       key_account: bool(false, false),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contractSchemas, ENTITIES, entityColumns } from '../../functions/core/contracts.ts';
+import { contractSchemas, ENTITIES, ENTITY_KEYS, entityColumns } from '../../functions/core/contracts.ts';
 
 const s = contractSchemas({ sourceTimezone: 'Asia/Tehran', currency: 'IRR' });
 const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
@@ -33,6 +33,25 @@ describe('contracts: columns read off the zod schemas', () => {
     expect(entityColumns('tickets').find((c) => c.name === 'channel')?.values).toContain('social');
     expect(entityColumns('costs').find((c) => c.name === 'date')?.kind).toBe('date');
     for (const e of ENTITIES) expect(entityColumns(e).length).toBeGreaterThan(3);
+  });
+
+  it('marks every record id, and customer ids, as distinct text (stored without a dictionary)', () => {
+    // Assess: the id of each entity, and low-cardinality text (agents, queues, teams) not.
+    for (const e of ENTITIES) {
+      const id = entityColumns(e).find((c) => c.name === ENTITY_KEYS[e].id);
+      expect(id, e).toMatchObject({ kind: 'string', distinct: true });
+    }
+    const calls = entityColumns('calls');
+    expect(calls.filter((c) => c.distinct).map((c) => c.name)).toEqual([
+      'call_id',
+      'customer_id',
+      'initial_call_id',
+    ]);
+    expect(
+      entityColumns('tickets')
+        .filter((c) => c.distinct)
+        .map((c) => c.name),
+    ).toEqual(['ticket_id', 'customer_id']);
   });
 });
 

@@ -259,7 +259,9 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
         key,
         used: 0,
         writer: new ParquetRowWriter(curatedColumns(entity), sink, {
-          uniqueColumns: [ENTITY_KEYS[entity].id],
+          uniqueColumns: curatedColumns(entity)
+            .filter((c) => c.distinct)
+            .map((c) => c.name),
           ...(options.encoder ? { encoder: options.encoder } : {}),
           kvMetadata: [{ key: 'servicepulse.source_key', value: input.key }],
         }),
