@@ -47,7 +47,8 @@ module.exports = {
     {
       name: 'handlers-and-cli-apart',
       severity: 'error',
-      comment: 'Lambda handlers and CLI commands are two runtimes over the same core: they share through core.',
+      comment:
+        'Lambda handlers and CLI commands are two runtimes over the same core: they share through core.',
       from: { path: '^functions/handlers/' },
       to: { path: '^functions/cli/' },
     },
@@ -63,6 +64,9 @@ module.exports = {
     exclude: { path: ['^node_modules', '^cdk\\.out'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };
