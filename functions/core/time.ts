@@ -271,3 +271,22 @@ export function today(zone: string, now: number = Date.now()): string {
 }
 
 export { DAY_MS };
+
+// ── calendar helpers on ISO dates (YYYY-MM-DD): the one place for these facts ────
+/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(isoDate: string): number {
+  const d = new Date(`${isoDate}T00:00:00Z`).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+/** First day of the (Gregorian) month that contains `isoDate`. */
+export function monthStart(isoDate: string): string {
+  return `${isoDate.slice(0, 7)}-01`;
+}
+
+/** Last day of the (Gregorian) month that contains `isoDate`. */
+export function monthEnd(isoDate: string): string {
+  const y = Number(isoDate.slice(0, 4));
+  const m = Number(isoDate.slice(5, 7));
+  return `${isoDate.slice(0, 7)}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
