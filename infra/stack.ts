@@ -15,7 +15,7 @@ import { Digest } from './constructs/digest.ts';
 import { ENVIRONMENT_LIMIT_BYTES } from './constructs/function.ts';
 import { KpiSchedule } from './constructs/kpi-schedule.ts';
 import { Normalizer } from './constructs/normalizer.ts';
-import { DataStorage } from './constructs/storage.ts';
+import { DataStorage, type DataStorageProps } from './constructs/storage.ts';
 import { AthenaWorkgroup } from './constructs/workgroup.ts';
 import { applyNagSuppressions } from './nag.ts';
 import { Problems } from './validate.ts';
@@ -74,50 +74,13 @@ export class ServicepulseStack extends Stack {
     super(scope, id, props);
     const configJson = JSON.stringify(props.config);
     const sesIdentity = props.sesIdentity ?? defaultSesIdentity(props.config);
-    new Problems('ServicepulseStack')
-      .check(
-        Buffer.byteLength(configJson) <= CONFIG_ENV_BUDGET_BYTES,
-        `the configuration is ${Buffer.byteLength(configJson)} bytes as JSON; Lambda environments hold 4 KiB, so keep it under ${CONFIG_ENV_BUDGET_BYTES} (fewer recipients or target overrides)`,
-      )
-      .throwIfAny();
-    if (/(^|\.)example\.(com|org|net)$/.test(sesIdentity)) {
-      Annotations.of(this).addWarningV2(
-        'servicepulse:ses-identity-placeholder',
-        `The digest sends as ${sesIdentity}, a placeholder: set digest.from in the config file or -c sesIdentity=<verified identity>.`,
-      );
-    }
+    this.checkInputs(configJson, sesIdentity);
     const common = {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.bundle !== undefined ? { bundle: props.bundle } : {}),
     };
 
-    this.storage = new DataStorage(this, 'Storage', {
-      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
-      ...(props.landingInfrequentAccessAfterDays
-        ? { landingInfrequentAccessAfterDays: props.landingInfrequentAccessAfterDays }
-        : {}),
-      ...(props.athenaResultsExpirationDays
-        ? { athenaResultsExpirationDays: props.athenaResultsExpirationDays }
-        : {}),
-      ...(props.existingLandingBucket
-        ? {
-            existingLandingBucket: s3.Bucket.fromBucketAttributes(this, 'ExistingLandingBucket', {
-              bucketName: props.existingLandingBucket.bucketName,
-              ...(props.existingLandingBucket.keyArn
-                ? {
-                    encryptionKey: kms.Key.fromKeyArn(
-                      this,
-                      'ExistingLandingKey',
-                      props.existingLandingBucket.keyArn,
-                    ),
-                  }
-                : {}),
-            }),
-          }
-        : {}),
-    });
-    const { key } = this.storage;
-
+    this.storage = new DataStorage(this, 'Storage', this.storageProps(props));
     this.catalog = new LakeCatalog(this, 'Catalog', {
       lakeBucket: this.storage.lakeBucket,
       resultsBucket: this.storage.resultsBucket,
@@ -125,20 +88,18 @@ export class ServicepulseStack extends Stack {
     });
     this.workgroup = new AthenaWorkgroup(this, 'Workgroup', {
       resultsBucket: this.storage.athenaResultsBucket,
-      key,
+      key: this.storage.key,
       ...(props.workgroupName ? { name: props.workgroupName } : {}),
       ...(props.bytesScannedCutoffPerQuery
         ? { bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery }
         : {}),
     });
-
     this.normalizer = new Normalizer(this, 'Normalizer', {
       landingBucket: this.storage.landingBucket,
       lakeBucket: this.storage.lakeBucket,
       configJson,
       ...common,
     });
-
     this.digest = new Digest(this, 'Digest', {
       configJson,
       sesIdentity,
@@ -147,7 +108,6 @@ export class ServicepulseStack extends Stack {
       resultsBucket: this.storage.resultsBucket,
       ...common,
     });
-
     this.kpiSchedule = new KpiSchedule(this, 'KpiSchedule', {
       configJson,
       timezone: props.config.timezone,
@@ -160,9 +120,55 @@ export class ServicepulseStack extends Stack {
       ...(props.maxMonthsPerChunk ? { maxMonthsPerChunk: props.maxMonthsPerChunk } : {}),
       ...common,
     });
+    this.alarms = this.operationsAlarms(props);
+    this.addOutputs();
+    applyNagSuppressions(this);
+  }
 
-    this.alarms = new OperationsAlarms(this, 'Alarms', {
-      key,
+  /** The configuration must fit the functions' environment; a placeholder sender gets a warning. */
+  private checkInputs(configJson: string, sesIdentity: string): void {
+    new Problems('ServicepulseStack')
+      .check(
+        Buffer.byteLength(configJson) <= CONFIG_ENV_BUDGET_BYTES,
+        `the configuration is ${Buffer.byteLength(configJson)} bytes as JSON; Lambda environments hold 4 KiB, so keep it under ${CONFIG_ENV_BUDGET_BYTES} (fewer recipients or target overrides)`,
+      )
+      .throwIfAny();
+    if (/(^|\.)example\.(com|org|net)$/.test(sesIdentity)) {
+      Annotations.of(this).addWarningV2(
+        'servicepulse:ses-identity-placeholder',
+        `The digest sends as ${sesIdentity}, a placeholder: set digest.from in the config file or -c sesIdentity=<verified identity>.`,
+      );
+    }
+  }
+
+  /** DataStorage's props, with the existing landing bucket (and its key) imported when one is named. */
+  private storageProps(props: ServicepulseStackProps): DataStorageProps {
+    const existing = props.existingLandingBucket;
+    return {
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+      ...(props.landingInfrequentAccessAfterDays
+        ? { landingInfrequentAccessAfterDays: props.landingInfrequentAccessAfterDays }
+        : {}),
+      ...(props.athenaResultsExpirationDays
+        ? { athenaResultsExpirationDays: props.athenaResultsExpirationDays }
+        : {}),
+      ...(existing
+        ? {
+            existingLandingBucket: s3.Bucket.fromBucketAttributes(this, 'ExistingLandingBucket', {
+              bucketName: existing.bucketName,
+              ...(existing.keyArn
+                ? { encryptionKey: kms.Key.fromKeyArn(this, 'ExistingLandingKey', existing.keyArn) }
+                : {}),
+            }),
+          }
+        : {}),
+    };
+  }
+
+  /** Alarms on the dead-letter queues, the functions, the state machine and Athena's bytes scanned. */
+  private operationsAlarms(props: ServicepulseStackProps): OperationsAlarms {
+    return new OperationsAlarms(this, 'Alarms', {
+      key: this.storage.key,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
       deadLetterQueues: {
         NormalizerDeadLetterQueue: this.normalizer.deadLetterQueue,
@@ -179,7 +185,9 @@ export class ServicepulseStack extends Stack {
         ? { bytesScannedPerHourThreshold: props.bytesScannedPerHourAlarmThreshold }
         : {}),
     });
+  }
 
+  private addOutputs(): void {
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     output(
@@ -194,7 +202,5 @@ export class ServicepulseStack extends Stack {
     output('AthenaWorkgroupName', this.workgroup.name, 'Athena workgroup for BI tools');
     output('KpiStateMachineArn', this.kpiSchedule.stateMachine.stateMachineArn, 'Start backfills here');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'Alarm notifications');
-
-    applyNagSuppressions(this);
   }
 }

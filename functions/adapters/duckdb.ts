@@ -6,7 +6,8 @@
  * - curated timestamps are Parquet TIMESTAMP(isAdjustedToUTC) and DuckDB reads them as
  *   TIMESTAMP WITH TIME ZONE, so `ts AT TIME ZONE 'Asia/Tehran'` yields local wall-clock time as
  *   in Athena (where the UTC `timestamp` column is read in the session zone);
- * - {@link COMPAT_MACROS} define the few Trino functions DuckDB lacks or names differently.
+ * - {@link COMPAT_MACROS} define the few Trino functions DuckDB lacks, names differently or computes
+ *   differently (count_if over NULLs only; UNNEST of an array of rows in FROM).
  * Integer division (Trino truncates, DuckDB does not) is not emulated: the Trino guard
  * (test/support/trino-guard.ts) rejects it in queries/ instead.
  *
@@ -27,8 +28,11 @@ import {
   type ResultColumnType,
 } from '../core/results.ts';
 
-/** Trino functions DuckDB lacks, as DuckDB macros. Each has a test in test/sql/compat.test.ts. */
-export const COMPAT_MACROS: readonly { name: string; sql: string; why: string }[] = [
+/**
+ * Trino functions DuckDB lacks or computes differently, as DuckDB macros (a `table` macro stands in
+ * for a FROM-clause form). Each has a test in test/sql/compat.test.ts.
+ */
+export const COMPAT_MACROS: readonly { name: string; sql: string; why: string; kind?: 'table' }[] = [
   {
     name: 'from_iso8601_timestamp',
     sql: 'CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
@@ -48,6 +52,17 @@ export const COMPAT_MACROS: readonly { name: string; sql: string; why: string }[
     name: 'to_iso8601',
     sql: "CREATE OR REPLACE MACRO to_iso8601(x) AS strftime(x, '%Y-%m-%dT%H:%M:%S.%g')",
     why: 'Trino formats a timestamp as ISO-8601 text',
+  },
+  {
+    name: 'count_if',
+    sql: 'CREATE OR REPLACE MACRO count_if(x) AS CAST(coalesce(system.main.count_if(x), 0) AS BIGINT)',
+    why: "Trino's count_if is a BIGINT count of the TRUE rows, 0 when there are none; DuckDB's is NULL over NULLs only",
+  },
+  {
+    name: 'unnest',
+    kind: 'table',
+    sql: 'CREATE OR REPLACE MACRO unnest(a) AS TABLE SELECT UNNEST(a, max_depth := 2)',
+    why: 'Trino expands an array of rows into one column per field (UNNEST(ARRAY[ROW(...), ...]) AS k (x, y)); DuckDB gives one struct column',
   },
 ];
 

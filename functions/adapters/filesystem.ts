@@ -1,18 +1,87 @@
 /**
  * ObjectStore over a local folder (the stand-in for S3). Writes go to a temporary file in the same
  * folder and are renamed into place on commit, so a reader never sees half an object.
+ *
+ * Every write is checked: a short write is continued until the chunk is written, a write that
+ * makes no progress, ENOSPC, EIO or any other error removes the temporary file and throws a
+ * {@link WriteError} saying what happened ("disk full writing <path>: …"); commit fsyncs the file
+ * before the rename, so a committed object is complete on disk.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NotFoundError, type ObjectSink, type ObjectStore } from '../core/ports.ts';
 
 let tempCounter = 0;
 
+/** The part of node:fs/promises' FileHandle a sink writes through (tests inject failing ones). */
+export interface WritableFile {
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The file system calls the store writes through; default node:fs/promises. */
+export interface FileSystemDeps {
+  openForWrite(path: string): Promise<WritableFile>;
+}
+
+const nodeFs: FileSystemDeps = { openForWrite: (path) => open(path, 'w') };
+
+/** A write that failed; `code` is the errno code (ENOSPC, EIO, …) or SHORT_WRITE. */
+export class WriteError extends Error {
+  override name = 'WriteError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The one-line message of a failed write, saying what to do next. */
+export function describeWriteError(e: unknown, path: string): WriteError {
+  if (e instanceof WriteError) return e;
+  const code = (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+  const detail = (e as Error).message ?? String(e);
+  switch (code) {
+    case 'ENOSPC':
+      return new WriteError(`disk full writing ${path}: free some space and try again`, code);
+    case 'EDQUOT':
+      return new WriteError(`disk quota exceeded writing ${path}: free some space and try again`, code);
+    case 'EIO':
+      return new WriteError(`I/O error writing ${path}: check the disk, then try again`, code);
+    case 'EROFS':
+      return new WriteError(`read-only file system writing ${path}: choose a writable --home`, code);
+    case 'EACCES':
+    case 'EPERM':
+      return new WriteError(`permission denied writing ${path}: check the folder's permissions`, code);
+    default:
+      return new WriteError(`could not write ${path} (${detail})`, code);
+  }
+}
+
+/** Writes the whole chunk, continuing after short writes; a write that makes no progress fails. */
+async function writeFully(handle: WritableFile, chunk: Uint8Array, path: string): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+    if (!(bytesWritten > 0)) {
+      throw new WriteError(
+        `disk full writing ${path} (short write: ${offset} of ${chunk.length} bytes): free some space and try again`,
+        'SHORT_WRITE',
+      );
+    }
+    offset += bytesWritten;
+  }
+}
+
 export class FileSystemStore implements ObjectStore {
   readonly root: string;
-  constructor(root: string) {
+  private readonly fs: FileSystemDeps;
+  constructor(root: string, deps: Partial<FileSystemDeps> = {}) {
     this.root = resolve(root);
+    this.fs = { ...nodeFs, ...deps };
   }
 
   private path(key: string): string {
@@ -45,27 +114,55 @@ export class FileSystemStore implements ObjectStore {
     }
   }
 
+  /**
+   * Starts a checked write to a temporary file beside `key`. A failed write removes the temporary
+   * file and throws; a later commit then throws the same error instead of renaming.
+   */
   async create(key: string): Promise<ObjectSink> {
     const final = this.path(key);
-    await mkdir(dirname(final), { recursive: true });
     const temp = `${final}.tmp-${process.pid}-${++tempCounter}`;
-    const handle = await open(temp, 'w');
+    let handle: WritableFile;
+    try {
+      await mkdir(dirname(final), { recursive: true });
+      handle = await this.fs.openForWrite(temp);
+    } catch (e) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw describeWriteError(e, final);
+    }
     let closed = false;
+    let failure: WriteError | undefined;
+    const discard = async () => {
+      closed = true;
+      await handle.close().catch(() => {});
+      await rm(temp, { force: true }).catch(() => {});
+    };
+    const fail = async (e: unknown): Promise<never> => {
+      failure = describeWriteError(e, final);
+      if (!closed) await discard();
+      throw failure;
+    };
     return {
       async write(chunk) {
-        await handle.write(chunk);
+        if (failure) throw failure;
+        if (closed) throw new Error(`write after commit or abort: ${final}`);
+        await writeFully(handle, chunk, final).catch(fail);
       },
       async commit() {
+        if (failure) throw failure;
         if (closed) return;
-        closed = true;
-        await handle.close();
-        await rename(temp, final);
+        try {
+          await handle.sync();
+          closed = true;
+          await handle.close();
+          await rename(temp, final);
+        } catch (e) {
+          closed = false;
+          await fail(e);
+        }
       },
       async abort() {
         if (closed) return;
-        closed = true;
-        await handle.close().catch(() => {});
-        await rm(temp, { force: true });
+        await discard();
       },
     };
   }
@@ -96,7 +193,8 @@ export class FileSystemStore implements ObjectStore {
   }
 }
 
+/** Writes a text file atomically and checked (temp file, fsync, rename), like the store's objects. */
 export async function writeTextFile(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+  const abs = resolve(path);
+  await new FileSystemStore(dirname(abs)).put(relative(dirname(abs), abs), text);
 }

@@ -7,6 +7,10 @@
  * It writes through an ObjectStore: the local store rooted at the home folder gives
  * `<home>/outbox/…` (CLI), an S3 store the results bucket's `outbox/` (Lambda). `<name>` is the
  * message's `X-Servicepulse-Digest` header (`2024-03-20-day-en`), else a slug of its subject.
+ *
+ * Every file is written checked and atomically by the store (a full disk fails the write, nothing
+ * half-written is left); when one of a message's files fails, the files already written for it are
+ * removed and the error is thrown, so the outbox holds whole messages or none.
  */
 import type { MailDelivery, MailMessage, ObjectStore } from '../core/ports.ts';
 
@@ -39,24 +43,34 @@ export class OutboxDelivery implements MailDelivery {
     return safe(header?.[1] ?? message.subject) || 'message';
   }
 
-  /** Files the message; returns where its .eml is. */
+  /** Files the message; returns where its .eml is. On a failed write, removes its files and throws. */
   async deliver(message: MailMessage, raw: Uint8Array): Promise<string> {
     const name = OutboxDelivery.nameOf(message);
     const key = (file: string) => `${this.prefix}/${file}`;
-    const images = new Map<string, string>();
-    for (const img of message.inline) {
-      const file = `${name}-${safe(img.cid)}.png`;
-      images.set(img.cid, file);
-      await this.store.put(key(file), img.content, img.contentType);
+    const written: string[] = [];
+    const put = async (file: string, body: Uint8Array | string, type: string) => {
+      written.push(key(file));
+      await this.store.put(key(file), body, type);
+    };
+    try {
+      const images = new Map<string, string>();
+      for (const img of message.inline) {
+        const file = `${name}-${safe(img.cid)}.png`;
+        images.set(img.cid, file);
+        await put(file, img.content, img.contentType);
+      }
+      const html = message.html.replace(/(["'(])cid:([^"')\s>]+)/g, (whole, open: string, cid: string) => {
+        const file = images.get(cid);
+        return file ? `${open}${encodeURI(file)}` : whole;
+      });
+      await put(`${name}.html`, html, 'text/html; charset=utf-8');
+      await put(`${name}.txt`, message.text, 'text/plain; charset=utf-8');
+      // The .eml last: when it exists, the message is complete.
+      await put(`${name}.eml`, raw, 'message/rfc822');
+    } catch (e) {
+      await this.store.delete(written).catch(() => {});
+      throw e;
     }
-    const html = message.html.replace(/(["'(])cid:([^"')\s>]+)/g, (whole, open: string, cid: string) => {
-      const file = images.get(cid);
-      return file ? `${open}${encodeURI(file)}` : whole;
-    });
-    await this.store.put(key(`${name}.html`), html, 'text/html; charset=utf-8');
-    await this.store.put(key(`${name}.txt`), message.text, 'text/plain; charset=utf-8');
-    // The .eml last: when it exists, the message is complete.
-    await this.store.put(key(`${name}.eml`), raw, 'message/rfc822');
     return this.store.locate(key(`${name}.eml`));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The `servicepulse` command (spec: shared/spec/interfaces.md, "Command line").
+ * The `servicepulse` command (reference: docs/cli.md).
  * Each command is a few lines over the same core the Lambda handlers use; commands load lazily
  * so `servicepulse kpis` does not pay for DuckDB.
  *

@@ -1,18 +1,19 @@
 /**
  * KPI and family names in the five digest languages (en, fa, ar, zh = zh-Hans, ms).
  *
- * English is the catalog's own wording. Where a seed document (shared/seeds) names a KPI in its
+ * English is the catalog's own wording. Where a seed document (docs/kpis.md lists them) names a KPI in its
  * language, that name keeps the seed's wording, shortened for a digest line; the comment cites
  * the seed and its item (`seed 000 #21` = document 000, item 21). Seed 001 is traditional
  * Chinese: its terms are kept here in simplified characters. Names without a comment are plain
  * professional translations. Persian names use the zero-width non-joiner (U+200C) where
  * standard orthography wants it (the seed texts lost it in extraction).
  *
- * Kept free of imports from catalog.ts, which imports this file.
+ * Kept free of imports from catalog.ts, which imports this file: catalog.ts checks these tables
+ * against its `KpiId` and `FAMILIES` (`satisfies`), so a typo or a missing key fails `tsc`.
  */
 import type { Lang } from './config.ts';
 
-export const KPI_NAMES: Record<string, Record<Lang, string>> = {
+export const KPI_NAMES = {
   // ── tickets ──
   tickets_created: {
     en: 'Tickets created',
@@ -38,13 +39,13 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   repeat_incident_pct: {
     en: 'Incidents reported more than once',
     fa: 'حوادث بیش از یک بار گزارش‌شده', // seed 000 #4
-    ar: 'الحوادث المبلغ عنها مرارًا',
+    ar: 'نسبة الحوادث المبلغ عنها أكثر من مرة',
     zh: '重复报告事件占比',
     ms: 'Insiden dilaporkan berulang kali',
   },
   overdue_backlog_pct: {
     en: 'Overdue open tickets',
-    fa: 'درخواست‌های خدمات سررسیدشده', // seed 000 #9
+    fa: 'درصد درخواست‌های باز سررسیدشده', // seed 000 #9 (% of open requests)
     ar: 'نسبة التذاكر المفتوحة المتأخرة',
     zh: '逾期未结工单占比',
     ms: 'Tiket terbuka lewat tempoh',
@@ -65,8 +66,8 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   },
   email_answered_24h_pct: {
     en: 'E-mails answered within 24 h',
-    fa: 'پرسش‌های ایمیلی پاسخ‌داده‌شده در 24 ساعت', // seed 000 #18
-    ar: 'رسائل البريد المجابة خلال 24 ساعة',
+    fa: 'درصد پرسش‌های ایمیلی پاسخ‌داده‌شده در ۲۴ ساعت', // seed 000 #18
+    ar: 'نسبة رسائل البريد المجابة خلال ٢٤ ساعة',
     zh: '邮件24小时回复率',
     ms: 'E-mel dijawab dalam 24 jam',
   },
@@ -82,7 +83,7 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
     fa: 'میانگین زمان حل درخواست', // seed 000 #14
     ar: 'متوسط وقت الحل',
     zh: '平均解决时长',
-    ms: 'Masa resolusi purata', // seed 003 ART
+    ms: 'Purata masa resolusi', // seed 003 ART, in the digest's «Purata …» order
   },
   complaint_resolution_time_hours: {
     en: 'Average complaint resolution time',
@@ -100,7 +101,7 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   },
   first_contact_resolution_pct: {
     en: 'First contact resolution',
-    fa: 'نرخ رفع اشکال در اولین تماس', // seed 004 "اولین تماس رفع اشکال", 000 #13
+    fa: 'نرخ حل در اولین تماس', // seed 000 #13 formula (حل); seed 004's «رفع اشکال» reads as bug fixing
     ar: 'معدل الحل من أول تواصل',
     zh: '首次联系解决率',
     ms: 'Kadar resolusi hubungan pertama (FCR)', // seed 003 FCR
@@ -115,20 +116,20 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   handoffs_per_ticket: {
     en: 'Handoffs per ticket',
     fa: 'ارجاع بین کارشناسان در هر درخواست', // seed 004 #5 (ارجاع … بین کارشناسان)
-    ar: 'التفاعلات لكل تذكرة', // seed 002 #3: defined as CSA changes/transfers per ticket
+    ar: 'التحويلات بين الموظفين لكل تذكرة', // seed 002 #3 defines its «التفاعلات» as CSA transfers
     zh: '每张工单转交次数',
-    ms: 'Pindahan ejen setiap tiket',
+    ms: 'Pemindahan ejen setiap tiket',
   },
   escalation_rate_pct: {
     en: 'Escalation rate',
     fa: 'نرخ ارجاع به سطح بالاتر',
     ar: 'معدل التصعيد',
     zh: '升级率',
-    ms: 'Kadar peningkatan (eskalasi)', // seed 003 "Kadar peningkatan"; "eskalasi" disambiguates
+    ms: 'Kadar eskalasi', // seed 003 "Kadar peningkatan" reads as growth; eskalasi is the support term
   },
   tickets_resolved_per_agent: {
     en: 'Tickets resolved per agent',
-    fa: 'تعداد درخواست‌های بسته‌شده هر فرد', // seed 000 #20
+    fa: 'تعداد درخواست‌های بسته‌شده هر کارشناس', // seed 000 #20 (فرد → کارشناس)
     ar: 'التذاكر المنجزة لكل موظف', // seed 002 #6 "إنتاجية الموظف" (tickets a CSA completes)
     zh: '人均解决工单数',
     ms: 'Tiket diselesaikan setiap ejen',
@@ -165,9 +166,9 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   max_queue_wait_seconds: {
     en: 'Longest queue wait',
     fa: 'حداکثر تأخیر در صف', // seed 000 #25
-    ar: 'أطول وقت انتظار في الطابور',
+    ar: 'أطول وقت انتظار في قائمة الانتظار',
     zh: '最长排队等待时间',
-    ms: 'Masa menunggu terlama dalam giliran',
+    ms: 'Masa menunggu terlama dalam baris gilir',
   },
   abandonment_rate_pct: {
     en: 'Abandonment rate',
@@ -178,7 +179,7 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   },
   avg_abandon_time_seconds: {
     en: 'Average time to abandon',
-    fa: 'میانگین زمان انتظار تا رهاکردن تماس',
+    fa: 'میانگین زمان انتظار تا رهاکردن تماس', // «رهاکردن» one word, as in «رهاشده»
     ar: 'متوسط الوقت قبل التخلي', // seed 002 #2 term التخلي
     zh: '平均放弃时间', // seed 001 平均放棄時間
     ms: 'Purata masa sebelum panggilan ditinggalkan',
@@ -188,7 +189,7 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
     fa: 'متوسط زمان مکالمه تلفنی', // seed 000 #15
     ar: 'متوسط مدة التحدث',
     zh: '平均通话时长',
-    ms: 'Purata masa bercakap',
+    ms: 'Purata masa perbualan',
   },
   max_call_minutes: {
     en: 'Longest call',
@@ -209,11 +210,11 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
     fa: 'نرخ انتقال تماس',
     ar: 'معدل تحويل المكالمات',
     zh: '转接率', // seed 001 轉接率
-    ms: 'Kadar pindahan panggilan',
+    ms: 'Kadar pemindahan panggilan',
   },
   calls_per_agent: {
     en: 'Calls per agent per day',
-    fa: 'میانگین تماس هر کارمند در روز', // seed 000 #19
+    fa: 'میانگین تماس هر کارشناس در روز', // seed 000 #19 (کارمند → the glossary's کارشناس)
     ar: 'المكالمات لكل موظف يوميًا',
     zh: '人均日接听量',
     ms: 'Panggilan setiap ejen sehari',
@@ -238,14 +239,14 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
     fa: 'درصد مشتریان راضی', // seed 000 #5
     ar: 'نسبة العملاء الراضين (CSAT)',
     zh: '客户满意率 (CSAT)',
-    ms: 'Skor kepuasan pelanggan (CSAT)', // seed 003 CSAT
+    ms: 'Peratusan pelanggan berpuas hati (CSAT)', // seed 003 CSAT (a percentage)
   },
   csat_avg_score: {
     en: 'Average CSAT score',
     fa: 'میانگین امتیاز رضایت مشتریان', // seed 000 #6 "رضایت مشتریان"
     ar: 'متوسط درجة رضا العملاء',
     zh: '客户满意度平均分', // seed 001 客戶滿意度 (mean of scores)
-    ms: 'Purata skor kepuasan pelanggan',
+    ms: 'Purata skor CSAT (1–5)',
   },
   nps: {
     en: 'Net Promoter Score',
@@ -278,7 +279,7 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
   // ── customers ──
   avg_revenue_per_customer: {
     en: 'Average revenue per customer',
-    fa: 'میانگین هزینه صرف‌شده هر مشتری', // seed 000 #3 (amount spent by the customer)
+    fa: 'میانگین درآمد هر مشتری', // seed 000 #3 (its formula: sales revenue ÷ customers)
     ar: 'متوسط الإيراد لكل عميل',
     zh: '客户平均收入',
     ms: 'Purata hasil setiap pelanggan',
@@ -356,15 +357,15 @@ export const KPI_NAMES: Record<string, Record<Lang, string>> = {
     zh: '计划完成率', // seed 001 客服工作計劃完成率 and the other plan-completion KPIs
     ms: 'Kadar pencapaian pelan',
   },
-};
+} satisfies Record<string, Record<Lang, string>>;
 
-/** Family names (keys are catalog.ts's FAMILIES; typed as string to avoid a circular import). */
-export const FAMILY_NAMES: Record<string, Record<Lang, string>> = {
+/** Family names (keys are catalog.ts's FAMILIES, checked there). */
+export const FAMILY_NAMES = {
   tickets: { en: 'Tickets', fa: 'درخواست‌ها', ar: 'التذاكر', zh: '工单', ms: 'Tiket' },
   calls: { en: 'Calls', fa: 'تماس‌ها', ar: 'المكالمات', zh: '呼叫', ms: 'Panggilan' },
-  surveys: { en: 'Surveys', fa: 'نظرسنجی‌ها', ar: 'الاستطلاعات', zh: '客户调研', ms: 'Tinjauan' },
+  surveys: { en: 'Surveys', fa: 'نظرسنجی‌ها', ar: 'الاستطلاعات', zh: '满意度调查', ms: 'Tinjauan' },
   customers: { en: 'Customers', fa: 'مشتریان', ar: 'العملاء', zh: '客户', ms: 'Pelanggan' },
   followups: { en: 'Follow-ups', fa: 'پیگیری‌ها', ar: 'المتابعات', zh: '客户回访', ms: 'Susulan' },
   costs: { en: 'Costs', fa: 'هزینه‌ها', ar: 'التكاليف', zh: '费用', ms: 'Kos' },
   plans: { en: 'Plans', fa: 'برنامه‌ها', ar: 'الخطط', zh: '计划', ms: 'Pelan' },
-};
+} satisfies Record<string, Record<Lang, string>>;

@@ -1,12 +1,16 @@
 /**
- * The KPI catalog (spec: shared/spec/kpis.md): one entry per public `kpi_id`, with its family
- * (which query file computes it), unit, direction, default target and the dimensions it is
- * reported by. Names in the five digest languages come from catalog-names.ts.
+ * The KPI catalog (rendered as docs/kpis.md by catalog-doc.ts): one entry per public `kpi_id`,
+ * with its family (which query file computes it), unit, direction, default target and the
+ * dimensions it is reported by. Names in the five digest languages come from catalog-names.ts.
  *
- * Adding a KPI = an entry here + its rows in the family's query under queries/kpi/.
+ * Adding a KPI = an entry here (its dimensions are read from here by the SQL renderer) + its one
+ * `ROW(…)` in the `kpi_rows` array of the family's query under queries/kpi/ + its names in
+ * catalog-names.ts. The ids form the type {@link KpiId}; tables keyed by KPI (the names in
+ * catalog-names.ts, checked below; the digest's extra sources in digest/freshness.ts) are typed
+ * against it, so a typo or a missing KPI fails `tsc`.
  */
 
-import { KPI_NAMES } from './catalog-names.ts';
+import { FAMILY_NAMES, KPI_NAMES } from './catalog-names.ts';
 import type { Lang, TargetRange } from './config.ts';
 
 export const FAMILIES = ['tickets', 'calls', 'surveys', 'customers', 'followups', 'costs', 'plans'] as const;
@@ -33,7 +37,7 @@ export type Unit =
   | 'per_hour';
 
 export interface KpiDefinition {
-  id: string;
+  id: KpiId;
   family: Family;
   unit: Unit;
   direction: Direction;
@@ -45,14 +49,15 @@ export interface KpiDefinition {
   definition: string;
   /** The timestamp that puts a record into a period. */
   countedOn: string;
-  /** Seed document references (shared/seeds). */
+  /** Seed document references: the public articles listed at the top of docs/kpis.md (000–004). */
   seed: string;
   /** Whether numerator and denominator add up across periods (BI can re-aggregate). */
   additive: boolean;
   names: Record<Lang, string>;
 }
 
-type Entry = Omit<KpiDefinition, 'names' | 'grains' | 'dimensions' | 'additive'> & {
+type Entry = Omit<KpiDefinition, 'id' | 'names' | 'grains' | 'dimensions' | 'additive'> & {
+  id: string;
   grains?: readonly Grain[];
   dimensions?: readonly Dimension[];
   additive?: boolean;
@@ -62,7 +67,7 @@ const BOTH: readonly Grain[] = ['day', 'month'];
 const TICKET_DIMS: readonly Dimension[] = ['all', 'channel', 'team'];
 const CALL_DIMS: readonly Dimension[] = ['all', 'queue'];
 
-const entries: Entry[] = [
+const entries = [
   // ── tickets ──
   {
     id: 'tickets_created',
@@ -600,7 +605,20 @@ const entries: Entry[] = [
     dimensions: ['all', 'plan_kind'],
     additive: true,
   },
-];
+] as const satisfies readonly Entry[];
+
+/** A public KPI id: one of the catalog's entries. */
+export type KpiId = (typeof entries)[number]['id'];
+
+/** A table keyed by exactly the keys `K`: every one present, any other key a compile error. */
+type Exactly<T, K extends PropertyKey, V> = Record<K, V> & Record<Exclude<keyof T, K>, never>;
+
+// catalog-names.ts cannot import KpiId or Family (this file imports it), so its tables are checked
+// here: a typo, a missing or an unknown KPI id or family fails `tsc` on these lines.
+KPI_NAMES satisfies Exactly<typeof KPI_NAMES, KpiId, Record<Lang, string>>;
+FAMILY_NAMES satisfies Exactly<typeof FAMILY_NAMES, Family, Record<Lang, string>>;
+
+const ENTRIES: readonly (Entry & { id: KpiId })[] = entries;
 
 function defaultDimensions(family: Family): readonly Dimension[] {
   if (family === 'tickets') return TICKET_DIMS;
@@ -608,21 +626,17 @@ function defaultDimensions(family: Family): readonly Dimension[] {
   return ['all'];
 }
 
-export const CATALOG: readonly KpiDefinition[] = entries.map((e) => {
-  const names = KPI_NAMES[e.id];
-  if (!names) throw new Error(`catalog-names.ts has no names for ${e.id}`);
-  return {
-    ...e,
-    grains: e.grains ?? BOTH,
-    dimensions: e.dimensions ?? defaultDimensions(e.family),
-    additive: e.additive ?? false,
-    names,
-  };
-});
+export const CATALOG: readonly KpiDefinition[] = ENTRIES.map((e) => ({
+  ...e,
+  grains: e.grains ?? BOTH,
+  dimensions: e.dimensions ?? defaultDimensions(e.family),
+  additive: e.additive ?? false,
+  names: KPI_NAMES[e.id],
+}));
 
-export const KPI_IDS: readonly string[] = CATALOG.map((k) => k.id);
+export const KPI_IDS: readonly KpiId[] = CATALOG.map((k) => k.id);
 
-const byId = new Map(CATALOG.map((k) => [k.id, k]));
+const byId = new Map<string, KpiDefinition>(CATALOG.map((k) => [k.id, k]));
 export function kpi(id: string): KpiDefinition {
   const k = byId.get(id);
   if (!k) throw new Error(`unknown KPI ${id}`);

@@ -1,5 +1,5 @@
 /**
- * The deployment configuration (spec: shared/spec/interfaces.md, "Configuration file").
+ * The deployment configuration (reference: docs/configuration.md).
  *
  * Every key is optional and has a default; unknown keys are errors, so a typo never silently
  * falls back to a default. Errors name the key path (`targets.service_level_pct.day.min`).

@@ -19,42 +19,20 @@
 import type * as Arrow from 'apache-arrow';
 import type * as ParquetWasm from 'parquet-wasm/node';
 import type { ColumnKind } from './contracts.ts';
-import type { ColumnPayload } from './parquet.ts';
+import type { ColumnPayload, EncodedFile, FileSpec, ParquetEncoder } from './parquet-types.ts';
+
+/** Re-exported where importers have always taken them (their home is parquet-types.ts). */
+export type { EncodedFile, FileSpec, ParquetEncoder } from './parquet-types.ts';
 
 type ArrowModule = typeof Arrow;
 type WasmModule = typeof ParquetWasm;
-
-/** What an encoder needs to know about a file: plain data, so it can cross to another thread. */
-export interface FileSpec {
-  columns: { name: string; kind: ColumnKind; required: boolean }[];
-  rowGroupSize: number;
-  /** Text columns written without a dictionary (their values are nearly all distinct). */
-  uniqueColumns: string[];
-  kvMetadata: { key: string; value: string }[];
-}
-
-/** One Parquet file being encoded. */
-export interface EncodedFile {
-  /** Appends a row group's columns; resolves when the encoder can take the next one. */
-  write(columns: ColumnPayload[], length: number): Promise<void>;
-  /** Writes the footer; resolves once every byte went to `onChunk`. */
-  close(): Promise<void>;
-  abort(): void;
-}
-
-/**
- * Turns column payloads into Parquet bytes, given to `onChunk` in order. When `onChunk` returns a
- * promise, the encoder waits for it before it hands out more bytes (backpressure).
- */
-export interface ParquetEncoder {
-  open(spec: FileSpec, onChunk: (chunk: Uint8Array) => Promise<void> | undefined): EncodedFile;
-}
+type EncoderModules = { arrow: ArrowModule; pw: WasmModule };
 
 const PAGE_BYTES = 64 * 1024;
 
-let modules: Promise<{ arrow: ArrowModule; pw: WasmModule }> | undefined;
+let modules: Promise<EncoderModules> | undefined;
 /** Loads Arrow and the WebAssembly encoder on first use (≈ 100 ms), not when the CLI starts. */
-function encoderModules() {
+function encoderModules(): Promise<EncoderModules> {
   modules ??= Promise.all([import('apache-arrow'), import('parquet-wasm/node')]).then(([arrow, pw]) => ({
     arrow,
     pw: ((pw as unknown as { default?: WasmModule }).default ?? pw) as WasmModule,
@@ -107,14 +85,24 @@ function writerProperties(pw: WasmModule, spec: FileSpec): ParquetWasm.WriterPro
   return props.build();
 }
 
-/** Opens one file on this thread: the building block of every encoder. */
-export function openEncodedFile(
-  spec: FileSpec,
-  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
-): EncodedFile {
-  let failed: Error | undefined;
-  // Strict hand-off: a batch is enqueued only when the encoder asks for one, so at most one batch
-  // waits in WebAssembly memory per open file.
+/**
+ * The strict hand-off of record batches to the Parquet writer: a batch is enqueued only when the
+ * writer asks for one, so at most one batch waits in WebAssembly memory per open file.
+ */
+interface BatchQueue {
+  /** The stream the Parquet writer pulls batches from. */
+  readonly input: ReadableStream<ParquetWasm.RecordBatch>;
+  /** Resolves when the writer asks for the next batch (or on `wake`). */
+  asked(): Promise<void>;
+  /** Lets whoever waits on `asked` go on (the pump failed: the writer will ask no more). */
+  wake(): void;
+  /** Hands the writer the batch it asked for; `asked` then waits for its next request. */
+  enqueue(batch: ParquetWasm.RecordBatch): void;
+  close(): void;
+  abort(): void;
+}
+
+function batchQueue(): BatchQueue {
   let wanted: (() => void) | undefined;
   let asked = new Promise<void>((r) => {
     wanted = r;
@@ -131,65 +119,112 @@ export function openEncodedFile(
     },
     { highWaterMark: 0 },
   );
-  const loaded = encoderModules();
-  const pump = (async () => {
-    const { pw } = await loaded;
-    const bytes = (await pw.transformParquetStream(
-      input,
-      writerProperties(pw, spec),
-    )) as ReadableStream<Uint8Array>;
-    for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
-      const wait = onChunk(chunk);
-      if (wait) await wait;
-    }
-  })().catch((e: unknown) => {
-    failed = e instanceof Error ? e : new Error(String(e));
-    wanted?.();
-  });
-  let schema: Arrow.Schema | undefined;
   return {
-    async write(columns, length) {
-      const { arrow, pw } = await loaded;
-      schema ??= arrowSchema(arrow, spec);
-      const children = columns.map((c, i) =>
-        arrow.makeData({
-          type: schema!.fields[i]!.type,
-          length: c.length,
-          nullCount: c.nulls,
-          nullBitmap: c.bits,
-          data: c.data,
-          ...(c.offsets ? { valueOffsets: c.offsets } : {}),
-        } as never),
-      );
-      const batch = new arrow.RecordBatch(
-        schema,
-        arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }),
-      );
-      const table = pw.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(schema, [batch]), 'stream'));
-      const wasmBatch = table.recordBatch(0);
-      table.free();
-      if (!wasmBatch) throw new Error('parquet-wasm returned no record batch');
-      await asked;
-      if (failed) {
-        wasmBatch.free();
-        throw failed;
-      }
+    input,
+    asked: () => asked,
+    wake: () => {
+      wanted?.();
+    },
+    enqueue(batch) {
       asked = new Promise<void>((r) => {
         wanted = r;
       });
-      controller.enqueue(wasmBatch);
+      controller.enqueue(batch);
     },
-    async close() {
-      controller.close();
-      await pump;
-      if (failed) throw failed;
-    },
+    close: () => controller.close(),
     abort() {
       try {
         controller.error(new Error('aborted'));
       } catch {
         // already closed or errored
       }
+    },
+  };
+}
+
+/** Runs the Parquet writer over the batches of `input`, handing its bytes to `onChunk` in order. */
+async function pumpBytes(
+  loaded: Promise<EncoderModules>,
+  input: ReadableStream<ParquetWasm.RecordBatch>,
+  spec: FileSpec,
+  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
+): Promise<void> {
+  const { pw } = await loaded;
+  const bytes = (await pw.transformParquetStream(
+    input,
+    writerProperties(pw, spec),
+  )) as ReadableStream<Uint8Array>;
+  for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
+    const wait = onChunk(chunk);
+    if (wait) await wait;
+  }
+}
+
+/** One row group's column payloads as a parquet-wasm record batch, by way of Arrow IPC bytes. */
+function wasmRecordBatch(
+  { arrow, pw }: EncoderModules,
+  schema: Arrow.Schema,
+  columns: ColumnPayload[],
+  length: number,
+): ParquetWasm.RecordBatch {
+  const children = columns.map((c, i) =>
+    arrow.makeData({
+      type: schema.fields[i]!.type,
+      length: c.length,
+      nullCount: c.nulls,
+      nullBitmap: c.bits,
+      data: c.data,
+      ...(c.offsets ? { valueOffsets: c.offsets } : {}),
+    } as never),
+  );
+  const batch = new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }),
+  );
+  const table = pw.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(schema, [batch]), 'stream'));
+  const wasmBatch = table.recordBatch(0);
+  table.free();
+  if (!wasmBatch) throw new Error('parquet-wasm returned no record batch');
+  return wasmBatch;
+}
+
+/**
+ * Opens one file on this thread: the building block of every encoder.
+ * 1. Start the Parquet writer pulling record batches from a strict hand-off queue.
+ * 2. Per row group: make the record batch, wait until the writer asks for it, enqueue it.
+ * 3. On close: end the queue and wait until every byte went to `onChunk`.
+ */
+export function openEncodedFile(
+  spec: FileSpec,
+  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
+): EncodedFile {
+  let failed: Error | undefined;
+  const queue = batchQueue();
+  const loaded = encoderModules();
+  const pump = pumpBytes(loaded, queue.input, spec, onChunk).catch((e: unknown) => {
+    failed = e instanceof Error ? e : new Error(String(e));
+    queue.wake();
+  });
+  let schema: Arrow.Schema | undefined;
+  return {
+    async write(columns, length) {
+      const loadedModules = await loaded;
+      schema ??= arrowSchema(loadedModules.arrow, spec);
+      const wasmBatch = wasmRecordBatch(loadedModules, schema, columns, length);
+      await queue.asked();
+      if (failed) {
+        wasmBatch.free();
+        throw failed;
+      }
+      queue.enqueue(wasmBatch);
+    },
+    async close() {
+      queue.close();
+      await pump;
+      if (failed) throw failed;
+    },
+    abort() {
+      queue.abort();
     },
   };
 }

@@ -6,11 +6,16 @@
  * UTF-8-encoded into a byte buffer as it arrives, 64-bit integers are written as two 32-bit
  * halves). Each row group goes to a {@link ParquetEncoder} (parquet-encode.ts: Arrow's Rust
  * Parquet writer compiled to WebAssembly), on this thread or another; its bytes come back in order
- * and go to the sink. Types, compression and encodings: see parquet-encode.ts.
+ * and go to the sink. Types, compression and encodings: see parquet-encode.ts; what crosses
+ * between the two: parquet-types.ts.
  */
 import type { ColumnDef, ColumnKind } from './contracts.ts';
-import { type EncodedFile, inThreadEncoder, type ParquetEncoder } from './parquet-encode.ts';
+import { inThreadEncoder } from './parquet-encode.ts';
+import type { ColumnPayload, EncodedFile, ParquetEncoder } from './parquet-types.ts';
 import type { ObjectSink } from './ports.ts';
+
+/** Re-exported where importers have always taken it (its home is parquet-types.ts). */
+export type { ColumnPayload } from './parquet-types.ts';
 
 const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
@@ -35,21 +40,6 @@ class Validity {
     this.nulls = 0;
     return out;
   }
-}
-
-/**
- * One column of a row group as plain buffers, laid out as Arrow lays them out: what crosses to
- * the encoder (another thread, maybe: every buffer is transferable).
- */
-export interface ColumnPayload {
-  length: number;
-  nulls: number;
-  /** Validity bitmap; null when there are no nulls. */
-  bits: Uint8Array | null;
-  /** Values: Float64Array (number), Int32Array (date), BigInt64Array (timestamp, integer), bit-packed Uint8Array (boolean), UTF-8 bytes (string). */
-  data: Float64Array | Int32Array | BigInt64Array | Uint8Array;
-  /** Int32 offsets into `data` (strings only). */
-  offsets?: Int32Array;
 }
 
 interface Column {

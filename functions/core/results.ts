@@ -1,5 +1,5 @@
 /**
- * The results tables (spec: shared/spec/interfaces.md): kpi_results, kpi_definitions, kpi_flags.
+ * The results tables (reference: docs/results-tables.md): kpi_results, kpi_definitions, kpi_flags.
  * Column lists here are the single source for the DuckDB tables, the Athena/Glue tables and the
  * CLI's `results` output order.
  */

@@ -1,6 +1,6 @@
 /**
  * Targets: which range applies to a KPI value, and whether the value is ok, in its warning band,
- * or in breach (spec: shared/spec/kpis.md, "Targets"; docs/digest.md explains it with examples).
+ * or in breach (docs/digest.md explains it with examples; docs/configuration.md, `targets`).
  *
  * Resolution (most specific wins; a whole range replaces the less specific one, bounds are never
  * merged across levels):

@@ -19,13 +19,15 @@ import {
   ICEBERG_PROPERTIES,
   ICEBERG_TYPES,
   LAKE_PARTITION,
+  type LakeTableSpec,
   lakeTableSpecs,
   locationTemplate,
   PROJECTION_START,
   RESULTS_TABLE_SPECS,
+  type ResultsTableSpec,
 } from '../catalog-spec.ts';
+import { grantObjects } from '../grants.ts';
 import { Problems } from '../validate.ts';
-import { grantObjects } from './function.ts';
 
 export interface LakeCatalogProps {
   readonly lakeBucket: s3.IBucket;
@@ -48,96 +50,50 @@ export class LakeCatalog extends Construct {
     super(scope, id);
     const databaseName = props.databaseName ?? 'servicepulse';
     const projectionStart = props.projectionStart ?? PROJECTION_START;
-    new Problems('LakeCatalog')
-      .check(
-        /^[a-z][a-z0-9_]{0,254}$/.test(databaseName),
-        `databaseName must be lowercase letters, digits and _ (Athena), got ${databaseName}`,
-      )
-      .check(
-        /^\d{4}-\d{2}-\d{2}$/.test(projectionStart),
-        `projectionStart must be YYYY-MM-DD, got ${projectionStart}`,
-      )
-      .throwIfAny();
+    checkCatalogProps(databaseName, projectionStart);
     this.databaseName = databaseName;
     this.lakeBucket = props.lakeBucket;
     this.resultsBucket = props.resultsBucket;
-    const account = Stack.of(this).account;
 
     this.database = new glue.CfnDatabase(this, 'Database', {
-      catalogId: account,
+      catalogId: Stack.of(this).account,
       databaseInput: {
         name: databaseName,
         description: 'Servicepulse: curated customer-service lake and KPI results',
       },
     });
+    this.addLakeTables(projectionStart);
+    this.addResultsTables();
+  }
 
-    const lakeUri = `s3://${props.lakeBucket.bucketName}/`;
+  /** One Parquet table per lake entity, its `dt` partitions found by projection. */
+  private addLakeTables(projectionStart: string): void {
+    const lakeUri = `s3://${this.lakeBucket.bucketName}/`;
     for (const spec of lakeTableSpecs(projectionStart)) {
       const table = new glue.CfnTable(this, `Lake_${spec.name}`, {
-        catalogId: account,
-        databaseName,
-        tableInput: {
-          name: spec.name,
-          description: spec.description,
-          tableType: 'EXTERNAL_TABLE',
-          parameters: { ...spec.parameters, 'storage.location.template': locationTemplate(lakeUri, spec) },
-          partitionKeys: [LAKE_PARTITION],
-          storageDescriptor: {
-            location: `${lakeUri}${spec.prefix}`,
-            columns: spec.columns,
-            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-            serdeInfo: {
-              serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-              parameters: { 'serialization.format': '1' },
-            },
-          },
-        },
+        catalogId: Stack.of(this).account,
+        databaseName: this.databaseName,
+        tableInput: lakeTableInput(lakeUri, spec),
       });
       table.addResourceDependency(this.database);
       this.lakeTables.push(table);
     }
+  }
 
-    const resultsUri = `s3://${props.resultsBucket.bucketName}/`;
+  /** The Iceberg results tables, created by Glue from their schema and partition spec. */
+  private addResultsTables(): void {
+    const resultsUri = `s3://${this.resultsBucket.bucketName}/`;
     for (const spec of RESULTS_TABLE_SPECS) {
-      const ids = new Map(spec.columns.map((c, i) => [c.name, i + 1]));
       const table = new glue.CfnTable(this, `Results_${spec.name}`, {
-        catalogId: account,
-        databaseName,
+        catalogId: Stack.of(this).account,
+        databaseName: this.databaseName,
         // With IcebergTableInput, the name goes here and tableInput must be absent (Glue rejects both).
         name: spec.name,
         openTableFormatInput: {
           icebergInput: {
             metadataOperation: 'CREATE',
             version: '2',
-            icebergTableInput: {
-              location: `${resultsUri}${spec.prefix}`,
-              schema: {
-                schemaId: 0,
-                type: 'struct',
-                fields: spec.columns.map((c, i) => ({
-                  id: i + 1,
-                  name: c.name,
-                  type: ICEBERG_TYPES[c.type],
-                  required: false,
-                  ...(c.description ? { doc: c.description } : {}),
-                })),
-              },
-              ...(spec.partitioning.length > 0
-                ? {
-                    partitionSpec: {
-                      specId: 0,
-                      fields: spec.partitioning.map((p, i) => ({
-                        fieldId: 1000 + i,
-                        sourceId: ids.get(p.column)!,
-                        name: p.transform === 'identity' ? p.column : `${p.column}_${p.transform}`,
-                        transform: p.transform,
-                      })),
-                    },
-                  }
-                : {}),
-              properties: { ...ICEBERG_PROPERTIES },
-            },
+            icebergTableInput: icebergTableInput(resultsUri, spec),
           },
         },
       });
@@ -198,4 +154,74 @@ export class LakeCatalog extends Construct {
       access: ['write', 'delete'],
     });
   }
+}
+
+function checkCatalogProps(databaseName: string, projectionStart: string): void {
+  new Problems('LakeCatalog')
+    .check(
+      /^[a-z][a-z0-9_]{0,254}$/.test(databaseName),
+      `databaseName must be lowercase letters, digits and _ (Athena), got ${databaseName}`,
+    )
+    .check(
+      /^\d{4}-\d{2}-\d{2}$/.test(projectionStart),
+      `projectionStart must be YYYY-MM-DD, got ${projectionStart}`,
+    )
+    .throwIfAny();
+}
+
+/** The Glue table input of a lake entity: Parquet under `lake/<entity>/`, partitioned by `dt`. */
+function lakeTableInput(lakeUri: string, spec: LakeTableSpec): glue.CfnTable.TableInputProperty {
+  return {
+    name: spec.name,
+    description: spec.description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { ...spec.parameters, 'storage.location.template': locationTemplate(lakeUri, spec) },
+    partitionKeys: [LAKE_PARTITION],
+    storageDescriptor: {
+      location: `${lakeUri}${spec.prefix}`,
+      columns: spec.columns,
+      inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+      serdeInfo: {
+        serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+        parameters: { 'serialization.format': '1' },
+      },
+    },
+  };
+}
+
+/** The Iceberg table input of a results table: schema with field ids from 1, partition fields from 1000. */
+function icebergTableInput(
+  resultsUri: string,
+  spec: ResultsTableSpec,
+): glue.CfnTable.IcebergTableInputProperty {
+  const ids = new Map(spec.columns.map((c, i) => [c.name, i + 1]));
+  return {
+    location: `${resultsUri}${spec.prefix}`,
+    schema: {
+      schemaId: 0,
+      type: 'struct',
+      fields: spec.columns.map((c, i) => ({
+        id: i + 1,
+        name: c.name,
+        type: ICEBERG_TYPES[c.type],
+        required: false,
+        ...(c.description ? { doc: c.description } : {}),
+      })),
+    },
+    ...(spec.partitioning.length > 0
+      ? {
+          partitionSpec: {
+            specId: 0,
+            fields: spec.partitioning.map((p, i) => ({
+              fieldId: 1000 + i,
+              sourceId: ids.get(p.column)!,
+              name: p.transform === 'identity' ? p.column : `${p.column}_${p.transform}`,
+              transform: p.transform,
+            })),
+          },
+        }
+      : {}),
+    properties: { ...ICEBERG_PROPERTIES },
+  };
 }

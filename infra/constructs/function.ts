@@ -1,19 +1,19 @@
 /**
  * The house Lambda function: NodejsFunction with Servicepulse's defaults, and `bind*` helpers that
- * grant exactly what a handler uses and set the environment variable it reads, in one call.
+ * grant exactly what a handler uses and set the environment variable it reads, in one call (the
+ * grants themselves live in infra/grants.ts).
  *
  * Defaults: nodejs22.x on ARM64, active X-Ray tracing, JSON log format into an explicit log group
  * with a retention, an own role with no managed policies, ESM bundle built by local esbuild with
  * source maps, the AWS SDK bundled (pinned to the version the tests ran against).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { grantObjects, type ObjectGrant, sesIdentityArn } from '../grants.ts';
 import { REPO_ROOT, repoPath } from '../paths.ts';
 import { Problems } from '../validate.ts';
 import type { LakeCatalog } from './catalog.ts';
@@ -58,41 +58,23 @@ export interface ServicepulseFunctionProps {
   readonly nodeModules?: string[];
 }
 
+/** Options of {@link ServicepulseFunction.bindBucket}: the object grant, and where the name goes. */
+export interface BindBucketOptions extends ObjectGrant {
+  /** Environment variable that receives the bucket name. @default none */
+  readonly envVarName?: string;
+}
+
 export class ServicepulseFunction extends NodejsFunction {
   declare readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: ServicepulseFunctionProps) {
-    const problems = new Problems(`ServicepulseFunction ${id}`);
-    problems.check(/^[\w./-]+\.ts$/.test(props.entry), `entry must be a .ts file path, got ${props.entry}`);
-    problems.check(
-      props.memorySize === undefined || (props.memorySize >= 128 && props.memorySize <= 10240),
-      'memorySize must be 128…10240 MB',
-    );
-    problems.throwIfAny();
-
+    checkFunctionProps(id, props);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
-    const role = new iam.Role(scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Servicepulse ${id} function`,
-    });
-    // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this log group only.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
+    const role = executionRole(scope, id, logGroup);
     const bundle = props.bundle ?? true;
-    const environment = {
-      // Stack traces point into the TypeScript sources (the bundle ships its source map).
-      ...(bundle ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      ...(props.withQueries ? { SERVICEPULSE_QUERIES: BUNDLED_QUERIES_DIR } : {}),
-      ...props.environment,
-    };
-
     super(scope, id, {
       entry: repoPath(props.entry),
       handler: bundle ? 'handler' : 'index.handler',
@@ -105,42 +87,10 @@ export class ServicepulseFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,
       role,
-      environment,
+      environment: functionEnvironment(bundle, props),
       projectRoot: REPO_ROOT,
       depsLockFilePath: repoPath('package-lock.json'),
-      ...(bundle
-        ? {
-            bundling: {
-              format: OutputFormat.ESM,
-              target: 'node22',
-              minify: true,
-              sourceMap: true,
-              sourcesContent: false,
-              mainFields: ['module', 'main'],
-              // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
-              banner:
-                "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-              externalModules: [],
-              ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
-              forceDockerBundling: false,
-              ...(props.withQueries
-                ? {
-                    commandHooks: {
-                      beforeBundling: () => [],
-                      beforeInstall: () => [],
-                      afterBundling: (inputDir: string, outputDir: string) => [
-                        `cp -r "${inputDir}/queries" "${outputDir}/queries"`,
-                      ],
-                    },
-                  }
-                : {}),
-            },
-          }
-        : {
-            code: lambda.Code.fromInline(
-              'exports.handler = async () => { throw new Error("placeholder"); };',
-            ),
-          }),
+      ...(bundle ? { bundling: esbuildOptions(props) } : { code: placeholderCode() }),
     });
   }
 
@@ -151,12 +101,8 @@ export class ServicepulseFunction extends NodejsFunction {
   }
 
   /**
-   * Grants object access under `prefixes` of a bucket (and its KMS key) and sets `envVarName` to
-   * the bucket's name.
-   * - read: GetObject; with `list`, ListBucket limited to the prefixes (S3 then answers a missing
-   *   key with 404 instead of 403, which the S3 store relies on to tell "absent" from "denied");
-   * - write: PutObject and AbortMultipartUpload (multipart uploads of large files);
-   * - delete: DeleteObject (replacing earlier outputs).
+   * Grants object access under `prefixes` of a bucket (and its KMS key: see {@link grantObjects})
+   * and sets `envVarName` to the bucket's name.
    */
   bindBucket(options: BindBucketOptions): this {
     grantObjects(this.role, options);
@@ -188,58 +134,74 @@ export class ServicepulseFunction extends NodejsFunction {
   }
 }
 
-export type ObjectAccess = 'read' | 'write' | 'delete' | 'list';
-
-export interface BindBucketOptions {
-  readonly bucket: s3.IBucket;
-  /** Key prefixes (each ending in `/`); ['' ] for the whole bucket. */
-  readonly prefixes: readonly string[];
-  readonly access: readonly ObjectAccess[];
-  /** KMS key of the bucket. @default bucket.encryptionKey */
-  readonly key?: kms.IKey;
-  /** Environment variable that receives the bucket name. @default none */
-  readonly envVarName?: string;
-}
-
-const OBJECT_ACTIONS: Record<Exclude<ObjectAccess, 'list'>, string[]> = {
-  read: ['s3:GetObject'],
-  write: ['s3:PutObject', 's3:AbortMultipartUpload'],
-  delete: ['s3:DeleteObject'],
-};
-
-/** The least-privilege object grant behind {@link ServicepulseFunction.bindBucket}, for any principal. */
-export function grantObjects(grantee: iam.IGrantable, options: BindBucketOptions): void {
-  const { bucket, prefixes, access } = options;
-  const actions = access.flatMap((a) => (a === 'list' ? [] : OBJECT_ACTIONS[a]));
-  if (actions.length > 0) {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-    });
-  }
-  if (access.includes('list')) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
-      }),
-    );
-  }
-  const key = options.key ?? bucket.encryptionKey;
-  if (key) {
-    const writes = access.includes('write');
-    key.grant(grantee, 'kms:Decrypt', ...(writes ? ['kms:GenerateDataKey'] : []));
-  }
-}
-
 /** Total bytes of a function's environment as Lambda counts them (keys and values). */
 export function environmentSize(env: Record<string, string>): number {
   return Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 }
 
-/** The region/account-qualified ARN of an SES identity. */
-export function sesIdentityArn(scope: Construct, identity: string): string {
-  return Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+/** What the function runs when `bundle` is false (infrastructure tests): never invoked. */
+function placeholderCode(): lambda.Code {
+  return lambda.Code.fromInline('exports.handler = async () => { throw new Error("placeholder"); };');
+}
+
+function checkFunctionProps(id: string, props: ServicepulseFunctionProps): void {
+  new Problems(`ServicepulseFunction ${id}`)
+    .check(/^[\w./-]+\.ts$/.test(props.entry), `entry must be a .ts file path, got ${props.entry}`)
+    .check(
+      props.memorySize === undefined || (props.memorySize >= 128 && props.memorySize <= 10240),
+      'memorySize must be 128…10240 MB',
+    )
+    .throwIfAny();
+}
+
+/** The function's own role: instead of the AWSLambdaBasicExecutionRole managed policy, writes to its log group only. */
+function executionRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Servicepulse ${id} function`,
+  });
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  return role;
+}
+
+function functionEnvironment(bundle: boolean, props: ServicepulseFunctionProps): Record<string, string> {
+  return {
+    // Stack traces point into the TypeScript sources (the bundle ships its source map).
+    ...(bundle ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    ...(props.withQueries ? { SERVICEPULSE_QUERIES: BUNDLED_QUERIES_DIR } : {}),
+    ...props.environment,
+  };
+}
+
+/** esbuild settings: an ESM bundle for node22, minified, with source maps (and queries/ when asked). */
+function esbuildOptions(props: ServicepulseFunctionProps): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node22',
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
+    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    externalModules: [],
+    ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
+    forceDockerBundling: false,
+    ...(props.withQueries
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `cp -r "${inputDir}/queries" "${outputDir}/queries"`,
+            ],
+          },
+        }
+      : {}),
+  };
 }

@@ -26,9 +26,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ICEBERG_PARTITION_LIMIT } from '../../functions/core/schedule.ts';
+import { grantObjects } from '../grants.ts';
 import { isInteger, Problems, parseClock } from '../validate.ts';
 import type { LakeCatalog } from './catalog.ts';
-import { grantObjects, ServicepulseFunction } from './function.ts';
+import { ServicepulseFunction } from './function.ts';
 import type { AthenaWorkgroup } from './workgroup.ts';
 
 /** Errors of the optimized Athena integration worth retrying: throttling and transient faults. */
@@ -67,6 +68,19 @@ export interface KpiScheduleProps {
   readonly bundle?: boolean;
 }
 
+/** The props' values with their defaults applied, checked. */
+interface ScheduleSettings {
+  readonly daily: Clock;
+  readonly monthly: Clock;
+  readonly maxMonths: number;
+  readonly timeout: Duration;
+  readonly poll: Duration;
+  readonly name: string;
+}
+
+/** `HH:MM` as parseClock reads it. */
+type Clock = NonNullable<ReturnType<typeof parseClock>>;
+
 export class KpiSchedule extends Construct {
   readonly planFunction: ServicepulseFunction;
   readonly stateMachine: sfn.StateMachine;
@@ -77,33 +91,43 @@ export class KpiSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: KpiScheduleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const daily = parseClock(props.dailyTime ?? '06:00');
-    const monthly = parseClock(props.monthlyTime ?? '06:30');
-    const maxMonths = props.maxMonthsPerChunk ?? 12;
-    const timeout = props.timeout ?? Duration.hours(12);
-    const poll = props.turnPollInterval ?? Duration.minutes(1);
-    const name = props.stateMachineName ?? `${stack.stackName}-kpi-run`;
-    new Problems('KpiSchedule')
-      .check(daily !== undefined, `dailyTime must be HH:MM (24-hour), got ${JSON.stringify(props.dailyTime)}`)
-      .check(
-        monthly !== undefined,
-        `monthlyTime must be HH:MM (24-hour), got ${JSON.stringify(props.monthlyTime)}`,
-      )
-      .check(
-        isInteger(maxMonths, 1, ICEBERG_PARTITION_LIMIT),
-        `maxMonthsPerChunk must be 1…${ICEBERG_PARTITION_LIMIT} (Athena writes at most ${ICEBERG_PARTITION_LIMIT} Iceberg partitions per statement), got ${maxMonths}`,
-      )
-      .check(timeout.toSeconds() >= 60, 'timeout must be at least a minute')
-      .check(poll.toSeconds() >= 1, 'turnPollInterval must be at least a second')
-      .check(
-        /^[A-Za-z0-9_-]{1,80}$/.test(name),
-        `stateMachineName must be 1–80 of A-Z a-z 0-9 _ -, got ${name}`,
-      )
-      .throwIfAny();
+    const settings = scheduleSettings(Stack.of(this), props);
+    this.planFunction = this.planRunFunction(props, settings.maxMonths);
+    this.stateMachine = this.kpiRunStateMachine(props, settings);
+    this.scheduleDeadLetterQueue = this.deadLetterQueue();
+    const timeZone = TimeZone.of(props.timezone);
+    const enabled = props.schedulesEnabled ?? true;
+    this.dailySchedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Servicepulse daily KPI run (yesterday, plus the recompute window) and digest',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: String(settings.daily.minute),
+        hour: String(settings.daily.hour),
+        timeZone,
+      }),
+      target: this.scheduleTarget('daily'),
+      enabled,
+    });
+    this.monthlySchedule = new scheduler.Schedule(this, 'Monthly', {
+      description: 'Servicepulse monthly KPI run (the month before) and digest, on day 1',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: String(settings.monthly.minute),
+        hour: String(settings.monthly.hour),
+        day: '1',
+        timeZone,
+      }),
+      target: this.scheduleTarget('monthly'),
+      enabled,
+    });
+  }
 
-    // ── plan-run ──────────────────────────────────────────────────────────
-    this.planFunction = new ServicepulseFunction(this, 'PlanFunction', {
+  /** IAM principal of the state machine (for tests and extensions). */
+  get role(): iam.IRole {
+    return this.stateMachine.role;
+  }
+
+  /** functions/handlers/plan-run.ts: renders the run's statements and stages them under `statements/`. */
+  private planRunFunction(props: KpiScheduleProps, maxMonths: number): ServicepulseFunction {
+    return new ServicepulseFunction(this, 'PlanFunction', {
       entry: 'functions/handlers/plan-run.ts',
       description: 'Servicepulse plan-run: renders and stages the statements of a KPI run',
       timeout: Duration.minutes(1),
@@ -125,15 +149,55 @@ export class KpiSchedule extends Construct {
         access: ['write'],
         envVarName: 'STATEMENTS_BUCKET',
       });
+  }
 
-    // ── state machine ─────────────────────────────────────────────────────
-    const stateMachineArn = stack.formatArn({
+  /**
+   * The state machine (the flow in the header comment), its log group, and what Athena needs:
+   * Athena runs each statement with the state machine's credentials.
+   */
+  private kpiRunStateMachine(props: KpiScheduleProps, settings: ScheduleSettings): sfn.StateMachine {
+    const turn = this.turnStates(settings);
+    const plan = this.planState();
+    const runStatements = this.runStatementsMap(props);
+    const hasDigest = this.digestStates(props.digestFunction);
+    const isMyTurn = new sfn.Choice(this, 'IsMyTurn')
+      .when(
+        sfn.Condition.stringEqualsJsonPath('$.turn.oldest.ExecutionArn', '$.executionArn'),
+        plan.next(runStatements).next(hasDigest),
+      )
+      .otherwise(turn.waitForTurn.next(turn.listRunning));
+
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${settings.name}`,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: settings.name,
+      comment: 'Servicepulse KPI run: plan, run each statement in Athena in order, send the digest',
+      definitionBody: sfn.DefinitionBody.fromChainable(turn.prepare.next(turn.listRunning).next(isMyTurn)),
+      timeout: settings.timeout,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    props.workgroup.grantQuery(stateMachine);
+    props.catalog.grantWriteResults(stateMachine);
+    grantObjects(stateMachine, {
+      bucket: props.statementsBucket,
+      prefixes: ['statements/'],
+      access: ['read'],
+    });
+    return stateMachine;
+  }
+
+  /** Prepare → ListRunning ⇄ WaitForTurn: an execution goes on only while it is the oldest running. */
+  private turnStates(settings: ScheduleSettings) {
+    const stateMachineArn = Stack.of(this).formatArn({
       service: 'states',
       resource: 'stateMachine',
-      resourceName: name,
+      resourceName: settings.name,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-
     const prepare = sfn.Pass.jsonPath(this, 'Prepare', {
       comment: 'Keep the input; note who we are for the turn check',
       parameters: {
@@ -143,7 +207,6 @@ export class KpiSchedule extends Construct {
         'executionName.$': '$$.Execution.Name',
       },
     });
-
     const listRunning = tasks.CallAwsService.jsonPath(this, 'ListRunning', {
       comment: 'Running executions, newest first; the last one is the oldest',
       service: 'sfn',
@@ -167,13 +230,16 @@ export class KpiSchedule extends Construct {
       maxAttempts: 5,
       jitterStrategy: sfn.JitterType.FULL,
     });
-
     const waitForTurn = new sfn.Wait(this, 'WaitForTurn', {
       comment: 'An older execution is still running: Iceberg writes must not overlap',
-      time: sfn.WaitTime.duration(poll),
+      time: sfn.WaitTime.duration(settings.poll),
     });
+    return { prepare, listRunning, waitForTurn };
+  }
 
-    const plan = tasks.LambdaInvoke.jsonPath(this, 'Plan', {
+  /** Plan: the plan-run function renders and stages the statements; the state keeps their keys. */
+  private planState(): tasks.LambdaInvoke {
+    return tasks.LambdaInvoke.jsonPath(this, 'Plan', {
       comment: 'Render and stage the statements (functions/handlers/plan-run.ts)',
       lambdaFunction: this.planFunction,
       payload: sfn.TaskInput.fromObject({
@@ -191,7 +257,10 @@ export class KpiSchedule extends Construct {
       },
       resultPath: '$.plan',
     });
+  }
 
+  /** RunStatements: GetStatement → RunStatement for each staged statement, strictly in order. */
+  private runStatementsMap(props: KpiScheduleProps): sfn.Map {
     const getStatement = tasks.CallAwsService.jsonPath(this, 'GetStatement', {
       comment: 'The statement text, staged by Plan',
       service: 's3',
@@ -209,7 +278,33 @@ export class KpiSchedule extends Construct {
       maxAttempts: 4,
       jitterStrategy: sfn.JitterType.FULL,
     });
+    const runStatement = this.runStatementState(props);
+    const runStatements = sfn.Map.jsonPath(this, 'RunStatements', {
+      comment: 'One statement at a time, in order: MERGEs into one Iceberg table must not overlap',
+      itemsPath: '$.plan.statements',
+      maxConcurrency: 1,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    runStatements.itemProcessor(getStatement.next(runStatement));
+    return runStatements;
+  }
 
+  /**
+   * RunStatement: one statement in the workgroup, waiting until Athena finishes it. Waiting needs
+   * the optimized integration's `.sync` pattern (the AWS SDK integration, tasks.CallAwsService,
+   * has none). It is a CustomState rather than tasks.AthenaStartQueryExecution for IAM alone: the
+   * built-in task could render these parameters (queryString from a JSONPath, workGroup, a fixed
+   * queryExecutionContext, resultSelector, resultPath), but it also attaches its own fixed policy
+   * statements to the state machine's role, with no option to leave them out (aws-cdk-lib 2.276,
+   * AthenaStartQueryExecution.createPolicyStatements): s3:CreateBucket, s3:ListBucket,
+   * s3:GetBucketLocation, s3:GetObject and lakeformation:GetDataAccess on "*"; s3:PutObject on "*"
+   * unless the task names an output location (the workgroup enforces its own); glue Create/Delete/
+   * Update of databases, tables and partitions in the database. The role gets exactly what the
+   * statements need instead (kpiRunStateMachine: workgroup.grantQuery, catalog.grantWriteResults),
+   * and the security review (test/infra/nag.test.ts) allows Resource "*" only for actions that
+   * have no resource-level permissions.
+   */
+  private runStatementState(props: KpiScheduleProps): sfn.CustomState {
     const runStatement = new sfn.CustomState(this, 'RunStatement', {
       stateJson: {
         Type: 'Task',
@@ -235,18 +330,14 @@ export class KpiSchedule extends Construct {
       maxDelay: Duration.minutes(5),
       jitterStrategy: sfn.JitterType.FULL,
     });
+    return runStatement;
+  }
 
-    const runStatements = sfn.Map.jsonPath(this, 'RunStatements', {
-      comment: 'One statement at a time, in order: MERGEs into one Iceberg table must not overlap',
-      itemsPath: '$.plan.statements',
-      maxConcurrency: 1,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    runStatements.itemProcessor(getStatement.next(runStatement));
-
+  /** HasDigest? → SendDigest → Done: scheduled runs send the digest, backfills go straight to Done. */
+  private digestStates(digestFunction: lambda.IFunction): sfn.Choice {
     const sendDigest = tasks.LambdaInvoke.jsonPath(this, 'SendDigest', {
       comment: 'Evaluate targets, write kpi_flags, send the digest',
-      lambdaFunction: props.digestFunction,
+      lambdaFunction: digestFunction,
       payload: sfn.TaskInput.fromObject({
         'grain.$': '$.plan.digest.grain',
         'date.$': '$.plan.digest.date',
@@ -256,93 +347,68 @@ export class KpiSchedule extends Construct {
       resultSelector: { 'result.$': '$.Payload' },
       resultPath: '$.digest',
     });
-
     const done = new sfn.Succeed(this, 'Done');
-    const hasDigest = new sfn.Choice(this, 'HasDigest')
+    return new sfn.Choice(this, 'HasDigest')
       .when(
         sfn.Condition.and(sfn.Condition.isPresent('$.plan.digest'), sfn.Condition.isNotNull('$.plan.digest')),
         sendDigest.next(done),
       )
       .otherwise(done);
+  }
 
-    const isMyTurn = new sfn.Choice(this, 'IsMyTurn')
-      .when(
-        sfn.Condition.stringEqualsJsonPath('$.turn.oldest.ExecutionArn', '$.executionArn'),
-        plan.next(runStatements).next(hasDigest),
-      )
-      .otherwise(waitForTurn.next(listRunning));
-
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${name}`,
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-    });
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: name,
-      comment: 'Servicepulse KPI run: plan, run each statement in Athena in order, send the digest',
-      definitionBody: sfn.DefinitionBody.fromChainable(prepare.next(listRunning).next(isMyTurn)),
-      timeout,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    // Athena runs each statement with the state machine's credentials.
-    props.workgroup.grantQuery(this.stateMachine);
-    props.catalog.grantWriteResults(this.stateMachine);
-    grantObjects(this.stateMachine, {
-      bucket: props.statementsBucket,
-      prefixes: ['statements/'],
-      access: ['read'],
-    });
-
-    // ── schedules ─────────────────────────────────────────────────────────
-    this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
+  /** The dead-letter queue of both schedules (the alarms watch it). */
+  private deadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself a dead-letter queue: EventBridge Scheduler puts the schedule invocations it could not deliver here, and the alarms watch it.',
     });
-    const timeZone = TimeZone.of(props.timezone);
-    const target = (kind: 'daily' | 'monthly') =>
-      new targets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({
-          kind,
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-        deadLetterQueue: this.scheduleDeadLetterQueue,
-        retryAttempts: 5,
-        maxEventAge: Duration.hours(6),
-      });
-    const enabled = props.schedulesEnabled ?? true;
-    this.dailySchedule = new scheduler.Schedule(this, 'Daily', {
-      description: 'Servicepulse daily KPI run (yesterday, plus the recompute window) and digest',
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: String(daily!.minute),
-        hour: String(daily!.hour),
-        timeZone,
-      }),
-      target: target('daily'),
-      enabled,
-    });
-    this.monthlySchedule = new scheduler.Schedule(this, 'Monthly', {
-      description: 'Servicepulse monthly KPI run (the month before) and digest, on day 1',
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: String(monthly!.minute),
-        hour: String(monthly!.hour),
-        day: '1',
-        timeZone,
-      }),
-      target: target('monthly'),
-      enabled,
-    });
+    return queue;
   }
 
-  /** IAM principal of the state machine (for tests and extensions). */
-  get role(): iam.IRole {
-    return this.stateMachine.role;
+  /** Starts an execution with `{ kind, scheduledTime }`; undeliverable invocations go to the dead-letter queue. */
+  private scheduleTarget(kind: 'daily' | 'monthly'): targets.StepFunctionsStartExecution {
+    return new targets.StepFunctionsStartExecution(this.stateMachine, {
+      input: scheduler.ScheduleTargetInput.fromObject({
+        kind,
+        scheduledTime: scheduler.ContextAttribute.scheduledTime,
+      }),
+      deadLetterQueue: this.scheduleDeadLetterQueue,
+      retryAttempts: 5,
+      maxEventAge: Duration.hours(6),
+    });
   }
+}
+
+/** The props with their defaults; throws PropsError listing every invalid one. */
+function scheduleSettings(stack: Stack, props: KpiScheduleProps): ScheduleSettings {
+  const daily = parseClock(props.dailyTime ?? '06:00');
+  const monthly = parseClock(props.monthlyTime ?? '06:30');
+  const maxMonths = props.maxMonthsPerChunk ?? 12;
+  const timeout = props.timeout ?? Duration.hours(12);
+  const poll = props.turnPollInterval ?? Duration.minutes(1);
+  const name = props.stateMachineName ?? `${stack.stackName}-kpi-run`;
+  new Problems('KpiSchedule')
+    .check(daily !== undefined, `dailyTime must be HH:MM (24-hour), got ${JSON.stringify(props.dailyTime)}`)
+    .check(
+      monthly !== undefined,
+      `monthlyTime must be HH:MM (24-hour), got ${JSON.stringify(props.monthlyTime)}`,
+    )
+    .check(
+      isInteger(maxMonths, 1, ICEBERG_PARTITION_LIMIT),
+      `maxMonthsPerChunk must be 1…${ICEBERG_PARTITION_LIMIT} (Athena writes at most ${ICEBERG_PARTITION_LIMIT} Iceberg partitions per statement), got ${maxMonths}`,
+    )
+    .check(timeout.toSeconds() >= 60, 'timeout must be at least a minute')
+    .check(poll.toSeconds() >= 1, 'turnPollInterval must be at least a second')
+    .check(
+      /^[A-Za-z0-9_-]{1,80}$/.test(name),
+      `stateMachineName must be 1–80 of A-Z a-z 0-9 _ -, got ${name}`,
+    )
+    .throwIfAny();
+  return { daily: daily!, monthly: monthly!, maxMonths, timeout, poll, name };
 }

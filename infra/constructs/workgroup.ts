@@ -10,8 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { grantObjects } from '../grants.ts';
 import { Problems } from '../validate.ts';
-import { grantObjects } from './function.ts';
 
 /** Athena's minimum for BytesScannedCutoffPerQuery. */
 export const MIN_BYTES_SCANNED_CUTOFF = Size.mebibytes(10);

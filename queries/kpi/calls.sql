@@ -92,21 +92,22 @@ period_costs AS (
   WHERE c.kind = 'actual'
   GROUP BY p.period_start
 ),
-call_periods AS (
-  SELECT
-    p.period_start,
-    p.period_end,
-    f.*,
-    f.abandoned AND f.wait_seconds < {{short_abandon_seconds}} AS short_abandon
+call_period_rows AS (
+  SELECT p.period_start, p.period_end, f.*
   FROM call_facts AS f
   JOIN periods AS p ON f.started_day BETWEEN p.period_start AND p.period_end
   UNION ALL
-  -- One empty anchor row per period, so every period gets its overall row even without calls.
+  -- One empty row per period (every call column NULL, which every count and count_if below skips),
+  -- so every period gets its overall row even without calls.
+  SELECT p.period_start, p.period_end, f.*
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM call_facts WHERE false) AS f ON true
+),
+call_periods AS (
   SELECT
-    period_start, period_end,
-    NULL, false, NULL, NULL, NULL, NULL, false, false, false, NULL, NULL, NULL, false, false, false,
-    false
-  FROM periods
+    f.*,
+    f.abandoned AND f.wait_seconds < {{short_abandon_seconds}} AS short_abandon
+  FROM call_period_rows AS f
 ),
 measures AS (
   SELECT
@@ -144,6 +145,38 @@ measures AS (
   FROM call_periods
   GROUP BY GROUPING SETS ((period_start, period_end), (period_start, period_end, queue), (period_start, period_end, agent_id))
 ),
+kpi_dimensions (kpi_id, dimension) AS (
+  -- The dimensions each KPI is reported by, rendered from the catalog (functions/core/catalog.ts).
+  VALUES {{kpi_dimensions}}
+),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator,
+  -- sample size). Numerators and denominators are DOUBLE and sample sizes counts in every element,
+  -- so the array has one element type.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('calls_total', 'count', CAST(m.calls AS DOUBLE), CAST(NULL AS DOUBLE), m.calls),
+      ROW('calls_answered_per_hour', 'mean', CAST(m.inbound_answered AS DOUBLE), CAST(m.hours_with_answers AS DOUBLE), m.inbound_answered),
+      ROW('service_level_pct', 'pct', CAST(m.answered_in_threshold AS DOUBLE), CAST(m.offered AS DOUBLE), m.offered),
+      ROW('avg_speed_of_answer_seconds', 'mean', m.answer_wait_sum, CAST(m.inbound_answered AS DOUBLE), m.inbound_answered),
+      ROW('max_queue_wait_seconds', 'max', m.max_wait, CAST(NULL AS DOUBLE), m.offered_all),
+      ROW('abandonment_rate_pct', 'pct', CAST(m.abandoned AS DOUBLE), CAST(m.offered AS DOUBLE), m.offered),
+      ROW('avg_abandon_time_seconds', 'mean', m.abandon_wait_sum, CAST(m.abandoned AS DOUBLE), m.abandoned),
+      ROW('avg_talk_time_minutes', 'mean', CAST(m.talk_sum AS DOUBLE) / 60, CAST(m.answered_with_talk AS DOUBLE), m.answered_with_talk),
+      ROW('max_call_minutes', 'max', CAST(m.talk_max AS DOUBLE) / 60, CAST(NULL AS DOUBLE), m.answered_with_talk),
+      ROW('avg_handle_time_seconds', 'mean', m.handle_sum, CAST(m.answered AS DOUBLE), m.answered),
+      ROW('transfer_rate_pct', 'pct', CAST(m.transferred AS DOUBLE), CAST(m.answered AS DOUBLE), m.answered),
+      ROW('calls_per_agent', 'mean', CAST(m.answered_by_agents AS DOUBLE), CAST(m.agent_days AS DOUBLE), m.answered_by_agents),
+      ROW('call_fcr_pct', 'pct', CAST(m.fcr_resolved AS DOUBLE), CAST(m.fcr_calls AS DOUBLE), m.fcr_calls),
+      ROW('cost_per_inbound_call', 'mean', coalesce(pc.actual_cost, 0), CAST(m.inbound_calls AS DOUBLE), m.inbound_calls)
+    ] AS kpis
+  FROM measures AS m
+  LEFT JOIN period_costs AS pc ON pc.period_start = m.period_start AND m.dimension = 'all'
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -152,71 +185,14 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    CASE k.kpi_id
-      WHEN 'calls_total' THEN CAST(m.calls AS DOUBLE)
-      WHEN 'calls_answered_per_hour' THEN CAST(m.inbound_answered AS DOUBLE)
-      WHEN 'service_level_pct' THEN CAST(m.answered_in_threshold AS DOUBLE)
-      WHEN 'avg_speed_of_answer_seconds' THEN m.answer_wait_sum
-      WHEN 'max_queue_wait_seconds' THEN m.max_wait
-      WHEN 'abandonment_rate_pct' THEN CAST(m.abandoned AS DOUBLE)
-      WHEN 'avg_abandon_time_seconds' THEN m.abandon_wait_sum
-      WHEN 'avg_talk_time_minutes' THEN CAST(m.talk_sum AS DOUBLE) / 60
-      WHEN 'max_call_minutes' THEN CAST(m.talk_max AS DOUBLE) / 60
-      WHEN 'avg_handle_time_seconds' THEN m.handle_sum
-      WHEN 'transfer_rate_pct' THEN CAST(m.transferred AS DOUBLE)
-      WHEN 'calls_per_agent' THEN CAST(m.answered_by_agents AS DOUBLE)
-      WHEN 'call_fcr_pct' THEN CAST(m.fcr_resolved AS DOUBLE)
-      WHEN 'cost_per_inbound_call' THEN coalesce(pc.actual_cost, 0)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'calls_answered_per_hour' THEN CAST(m.hours_with_answers AS DOUBLE)
-      WHEN 'service_level_pct' THEN CAST(m.offered AS DOUBLE)
-      WHEN 'avg_speed_of_answer_seconds' THEN CAST(m.inbound_answered AS DOUBLE)
-      WHEN 'abandonment_rate_pct' THEN CAST(m.offered AS DOUBLE)
-      WHEN 'avg_abandon_time_seconds' THEN CAST(m.abandoned AS DOUBLE)
-      WHEN 'avg_talk_time_minutes' THEN CAST(m.answered_with_talk AS DOUBLE)
-      WHEN 'avg_handle_time_seconds' THEN CAST(m.answered AS DOUBLE)
-      WHEN 'transfer_rate_pct' THEN CAST(m.answered AS DOUBLE)
-      WHEN 'calls_per_agent' THEN CAST(m.agent_days AS DOUBLE)
-      WHEN 'call_fcr_pct' THEN CAST(m.fcr_calls AS DOUBLE)
-      WHEN 'cost_per_inbound_call' THEN CAST(m.inbound_calls AS DOUBLE)
-    END AS denominator,
-    CASE k.kpi_id
-      WHEN 'calls_total' THEN m.calls
-      WHEN 'calls_answered_per_hour' THEN m.inbound_answered
-      WHEN 'service_level_pct' THEN m.offered
-      WHEN 'avg_speed_of_answer_seconds' THEN m.inbound_answered
-      WHEN 'max_queue_wait_seconds' THEN m.offered_all
-      WHEN 'abandonment_rate_pct' THEN m.offered
-      WHEN 'avg_abandon_time_seconds' THEN m.abandoned
-      WHEN 'avg_talk_time_minutes' THEN m.answered_with_talk
-      WHEN 'max_call_minutes' THEN m.answered_with_talk
-      WHEN 'call_fcr_pct' THEN m.fcr_calls
-      WHEN 'cost_per_inbound_call' THEN m.inbound_calls
-      WHEN 'calls_per_agent' THEN m.answered_by_agents
-      ELSE m.answered
-    END AS sample_size
-  FROM measures AS m
-  LEFT JOIN period_costs AS pc ON pc.period_start = m.period_start AND m.dimension = 'all'
-  CROSS JOIN (
-    VALUES
-      ('calls_total', 'count'),
-      ('calls_answered_per_hour', 'mean'),
-      ('service_level_pct', 'pct'),
-      ('avg_speed_of_answer_seconds', 'mean'),
-      ('max_queue_wait_seconds', 'max'),
-      ('abandonment_rate_pct', 'pct'),
-      ('avg_abandon_time_seconds', 'mean'),
-      ('avg_talk_time_minutes', 'mean'),
-      ('max_call_minutes', 'max'),
-      ('avg_handle_time_seconds', 'mean'),
-      ('transfer_rate_pct', 'pct'),
-      ('calls_per_agent', 'mean'),
-      ('call_fcr_pct', 'pct'),
-      ('cost_per_inbound_call', 'mean')
-  ) AS k (kpi_id, value_kind)
-  WHERE (m.dimension <> 'agent' OR k.kpi_id IN ('avg_handle_time_seconds', 'calls_per_agent'))
-    AND (m.dimension = 'all' OR k.kpi_id <> 'cost_per_inbound_call')
+    k.numerator,
+    k.denominator,
+    k.sample_size
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator, sample_size)
+  JOIN kpi_dimensions AS d ON d.kpi_id = k.kpi_id AND d.dimension = m.dimension
 )
 SELECT
   kpi_id,

@@ -18,16 +18,15 @@ costs_latest AS (
   WHERE snapshot_rank = 1
 ),
 cost_periods AS (
-  SELECT
-    p.period_start,
-    p.period_end,
-    c.kind,
-    c.amount
+  SELECT p.period_start, p.period_end, c.kind, c.amount
   FROM costs_latest AS c
   JOIN periods AS p ON c.date BETWEEN p.period_start AND p.period_end
   UNION ALL
-  SELECT period_start, period_end, NULL, NULL
-  FROM periods
+  -- One empty row per period (every cost column NULL, which every sum and count_if below skips),
+  -- so every period gets its overall row even without costs.
+  SELECT p.period_start, p.period_end, c.kind, c.amount
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM costs_latest WHERE false) AS c ON true
 ),
 measures AS (
   SELECT
@@ -42,6 +41,22 @@ measures AS (
   FROM cost_periods
   GROUP BY period_start, period_end
 ),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator,
+  -- sample size). A period without budget rows has budget 0 (so its value is NULL) but keeps its
+  -- actual costs in the numerators: daily numerators and denominators then add up to the month's.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('operating_cost', 'count', coalesce(m.actual, 0), CAST(NULL AS DOUBLE), m.actual_rows),
+      ROW('budget_utilization_pct', 'pct', coalesce(m.actual, 0), coalesce(m.budget, 0), m.actual_rows + m.budget_rows),
+      ROW('budget_savings_pct', 'pct', coalesce(m.budget, 0) - coalesce(m.actual, 0), coalesce(m.budget, 0), m.actual_rows + m.budget_rows)
+    ] AS kpis
+  FROM measures AS m
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -50,28 +65,13 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    -- A period without budget rows has budget 0 (so its value is NULL) but keeps its actual costs
-    -- in the numerators: daily numerators and denominators then add up to the month's.
-    CASE k.kpi_id
-      WHEN 'operating_cost' THEN coalesce(m.actual, 0)
-      WHEN 'budget_utilization_pct' THEN coalesce(m.actual, 0)
-      WHEN 'budget_savings_pct' THEN coalesce(m.budget, 0) - coalesce(m.actual, 0)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'budget_utilization_pct' THEN coalesce(m.budget, 0)
-      WHEN 'budget_savings_pct' THEN coalesce(m.budget, 0)
-    END AS denominator,
-    CASE k.kpi_id
-      WHEN 'operating_cost' THEN m.actual_rows
-      ELSE m.actual_rows + m.budget_rows
-    END AS sample_size
-  FROM measures AS m
-  CROSS JOIN (
-    VALUES
-      ('operating_cost', 'count'),
-      ('budget_utilization_pct', 'pct'),
-      ('budget_savings_pct', 'pct')
-  ) AS k (kpi_id, value_kind)
+    k.numerator,
+    k.denominator,
+    k.sample_size
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator, sample_size)
 )
 SELECT
   kpi_id,

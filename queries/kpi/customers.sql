@@ -27,24 +27,31 @@ customer_days AS (
     CAST(coalesce(last_active_at, created_at) AT TIME ZONE {{tz}} AS date) AS last_active_day
   FROM customers_latest
 ),
-customer_periods AS (
-  SELECT
-    p.period_start,
-    p.period_end,
-    c.revenue_to_date,
-    c.created_day <= p.period_end AS created_by_end,
-    c.created_day < p.period_start AND (c.churned_day IS NULL OR c.churned_day >= p.period_start) AS at_start,
-    c.created_day <= p.period_end AND (c.churned_day IS NULL OR c.churned_day > p.period_end) AS at_end,
-    c.created_day BETWEEN p.period_start AND p.period_end AS created_in_period,
-    coalesce(c.churned_day BETWEEN p.period_start AND p.period_end, false) AS churned_in_period,
-    -- Dormant: last activity (else creation) more than dormantDays before the end of the period.
-    date_diff('day', c.last_active_day, p.period_end) >= {{dormant_days}} AS dormant_at_end,
-    c.key_account
+customer_period_rows AS (
+  SELECT p.period_start, p.period_end, c.*
   FROM customer_days AS c
   JOIN periods AS p ON c.created_day <= p.period_end
   UNION ALL
-  SELECT period_start, period_end, NULL, false, false, false, false, false, false, false
-  FROM periods
+  -- One empty row per period (every customer column NULL, which every count_if below skips),
+  -- so every period gets its overall row even without customers.
+  SELECT p.period_start, p.period_end, c.*
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM customer_days WHERE false) AS c ON true
+),
+customer_periods AS (
+  SELECT
+    c.period_start,
+    c.period_end,
+    c.revenue_to_date,
+    c.created_day <= c.period_end AS created_by_end,
+    c.created_day < c.period_start AND (c.churned_day IS NULL OR c.churned_day >= c.period_start) AS at_start,
+    c.created_day <= c.period_end AND (c.churned_day IS NULL OR c.churned_day > c.period_end) AS at_end,
+    c.created_day BETWEEN c.period_start AND c.period_end AS created_in_period,
+    coalesce(c.churned_day BETWEEN c.period_start AND c.period_end, false) AS churned_in_period,
+    -- Dormant: last activity (else creation) more than dormantDays before the end of the period.
+    date_diff('day', c.last_active_day, c.period_end) >= {{dormant_days}} AS dormant_at_end,
+    c.key_account
+  FROM customer_period_rows AS c
 ),
 measures AS (
   SELECT
@@ -63,6 +70,24 @@ measures AS (
   FROM customer_periods
   GROUP BY period_start, period_end
 ),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator,
+  -- sample size). Numerators and denominators are DOUBLE and sample sizes counts in every element,
+  -- so the array has one element type.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('avg_revenue_per_customer', 'mean', coalesce(m.revenue_by_end, 0), CAST(m.customers_by_end AS DOUBLE), m.customers_by_end),
+      ROW('dormant_customers_pct', 'pct', CAST(m.dormant_at_end AS DOUBLE), CAST(m.customers_at_end AS DOUBLE), m.customers_at_end),
+      ROW('churn_rate_pct', 'pct', CAST(m.churned_in_period AS DOUBLE), CAST(m.customers_at_start AS DOUBLE), m.customers_at_start),
+      ROW('retention_rate_pct', 'pct', CAST(m.customers_at_end - m.created_in_period AS DOUBLE), CAST(m.customers_at_start AS DOUBLE), m.customers_at_start),
+      ROW('key_account_churn_count', 'count', CAST(m.key_accounts_churned AS DOUBLE), CAST(NULL AS DOUBLE), m.key_accounts_churned)
+    ] AS kpis
+  FROM measures AS m
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -71,35 +96,13 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    CASE k.kpi_id
-      WHEN 'avg_revenue_per_customer' THEN coalesce(m.revenue_by_end, 0)
-      WHEN 'dormant_customers_pct' THEN CAST(m.dormant_at_end AS DOUBLE)
-      WHEN 'churn_rate_pct' THEN CAST(m.churned_in_period AS DOUBLE)
-      WHEN 'retention_rate_pct' THEN CAST(m.customers_at_end - m.created_in_period AS DOUBLE)
-      WHEN 'key_account_churn_count' THEN CAST(m.key_accounts_churned AS DOUBLE)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'avg_revenue_per_customer' THEN CAST(m.customers_by_end AS DOUBLE)
-      WHEN 'dormant_customers_pct' THEN CAST(m.customers_at_end AS DOUBLE)
-      WHEN 'churn_rate_pct' THEN CAST(m.customers_at_start AS DOUBLE)
-      WHEN 'retention_rate_pct' THEN CAST(m.customers_at_start AS DOUBLE)
-    END AS denominator,
-    CASE k.kpi_id
-      WHEN 'avg_revenue_per_customer' THEN m.customers_by_end
-      WHEN 'dormant_customers_pct' THEN m.customers_at_end
-      WHEN 'churn_rate_pct' THEN m.customers_at_start
-      WHEN 'retention_rate_pct' THEN m.customers_at_start
-      WHEN 'key_account_churn_count' THEN m.key_accounts_churned
-    END AS sample_size
-  FROM measures AS m
-  CROSS JOIN (
-    VALUES
-      ('avg_revenue_per_customer', 'mean'),
-      ('dormant_customers_pct', 'pct'),
-      ('churn_rate_pct', 'pct'),
-      ('retention_rate_pct', 'pct'),
-      ('key_account_churn_count', 'count')
-  ) AS k (kpi_id, value_kind)
+    k.numerator,
+    k.denominator,
+    k.sample_size
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator, sample_size)
 )
 SELECT
   kpi_id,

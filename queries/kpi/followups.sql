@@ -24,20 +24,27 @@ followup_days AS (
     CASE WHEN done_at <= {{as_of}} THEN CAST(done_at AT TIME ZONE {{tz}} AS date) END AS done_day
   FROM followups_latest
 ),
-followup_periods AS (
-  SELECT
-    p.period_start,
-    p.period_end,
-    f.planned_day BETWEEN p.period_start AND p.period_end AS planned_in_period,
-    f.done_day IS NOT NULL AS done,
-    f.key_account AND coalesce(f.done_day BETWEEN p.period_start AND p.period_end, false) AS key_account_done_in_period
+followup_period_rows AS (
+  SELECT p.period_start, p.period_end, f.*
   FROM followup_days AS f
   JOIN periods AS p
     ON f.planned_day BETWEEN p.period_start AND p.period_end
     OR f.done_day BETWEEN p.period_start AND p.period_end
   UNION ALL
-  SELECT period_start, period_end, false, false, false
-  FROM periods
+  -- One empty row per period (every follow-up column NULL, which every count_if below skips),
+  -- so every period gets its overall row even without follow-ups.
+  SELECT p.period_start, p.period_end, f.*
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM followup_days WHERE false) AS f ON true
+),
+followup_periods AS (
+  SELECT
+    f.period_start,
+    f.period_end,
+    f.planned_day BETWEEN f.period_start AND f.period_end AS planned_in_period,
+    f.done_day IS NOT NULL AS done,
+    f.key_account AND coalesce(f.done_day BETWEEN f.period_start AND f.period_end, false) AS key_account_done_in_period
+  FROM followup_period_rows AS f
 ),
 measures AS (
   SELECT
@@ -51,6 +58,21 @@ measures AS (
   FROM followup_periods
   GROUP BY period_start, period_end
 ),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator,
+  -- sample size). Numerators and denominators are DOUBLE and sample sizes counts in every element,
+  -- so the array has one element type.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('callback_completion_pct', 'pct', CAST(m.planned_done AS DOUBLE), CAST(m.planned AS DOUBLE), m.planned),
+      ROW('key_account_callbacks', 'count', CAST(m.key_account_done AS DOUBLE), CAST(NULL AS DOUBLE), m.key_account_done)
+    ] AS kpis
+  FROM measures AS m
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -59,23 +81,13 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    CASE k.kpi_id
-      WHEN 'callback_completion_pct' THEN CAST(m.planned_done AS DOUBLE)
-      WHEN 'key_account_callbacks' THEN CAST(m.key_account_done AS DOUBLE)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'callback_completion_pct' THEN CAST(m.planned AS DOUBLE)
-    END AS denominator,
-    CASE k.kpi_id
-      WHEN 'callback_completion_pct' THEN m.planned
-      WHEN 'key_account_callbacks' THEN m.key_account_done
-    END AS sample_size
-  FROM measures AS m
-  CROSS JOIN (
-    VALUES
-      ('callback_completion_pct', 'pct'),
-      ('key_account_callbacks', 'count')
-  ) AS k (kpi_id, value_kind)
+    k.numerator,
+    k.denominator,
+    k.sample_size
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator, sample_size)
 )
 SELECT
   kpi_id,

@@ -21,8 +21,11 @@ plan_periods AS (
   FROM plans_latest AS pl
   JOIN periods AS p ON pl.dt BETWEEN p.period_start AND p.period_end
   UNION ALL
-  SELECT period_start, period_end, NULL, NULL, NULL
-  FROM periods
+  -- One empty row per period (every plan column NULL, which every sum and count below skips),
+  -- so every period gets its overall row even without plans.
+  SELECT p.period_start, p.period_end, pl.kind, pl.planned, pl.achieved
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM plans_latest WHERE false) AS pl ON true
 ),
 measures AS (
   SELECT

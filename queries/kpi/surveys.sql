@@ -57,11 +57,11 @@ survey_periods AS (
   FROM survey_facts AS f
   JOIN periods AS p ON f.responded_day BETWEEN p.period_start AND p.period_end
   UNION ALL
-  -- One anchor row per period, so every period gets its row even without responses. Its survey is
-  -- no survey type and its flags are false, so every count_if below sees false, never NULL alone
-  -- (a count_if over NULLs only is NULL on DuckDB, 0 on Trino: an empty period must give 0).
-  SELECT period_start, period_end, '(none)', NULL, false, NULL, NULL, false
-  FROM periods
+  -- One empty row per period (every response column NULL, which every count_if below skips),
+  -- so every period gets its overall row even without responses.
+  SELECT p.period_start, p.period_end, f.*
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM survey_facts WHERE false) AS f ON true
 ),
 measures AS (
   SELECT
@@ -83,6 +83,25 @@ measures AS (
   FROM survey_periods
   GROUP BY period_start, period_end
 ),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator; the
+  -- sample size is the denominator). Numerators and denominators are DOUBLE in every element, so
+  -- the array has one element type.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('csat_pct', 'pct', CAST(m.csat_top_two AS DOUBLE), CAST(m.csat_responses AS DOUBLE)),
+      ROW('csat_avg_score', 'mean', m.csat_score_sum, CAST(m.csat_responses AS DOUBLE)),
+      ROW('nps', 'pct', CAST(m.nps_net AS DOUBLE), CAST(m.nps_responses AS DOUBLE)),
+      ROW('enps', 'pct', CAST(m.enps_net AS DOUBLE), CAST(m.enps_responses AS DOUBLE)),
+      ROW('collaboration_satisfaction_pct', 'pct', m.collaboration_position_sum, CAST(m.collaboration_responses AS DOUBLE)),
+      ROW('complaint_resolution_satisfaction_pct', 'pct', CAST(m.complaint_csat_top_two AS DOUBLE), CAST(m.complaint_csat_responses AS DOUBLE))
+    ] AS kpis
+  FROM measures AS m
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -91,32 +110,12 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    CASE k.kpi_id
-      WHEN 'csat_pct' THEN CAST(m.csat_top_two AS DOUBLE)
-      WHEN 'csat_avg_score' THEN m.csat_score_sum
-      WHEN 'nps' THEN CAST(m.nps_net AS DOUBLE)
-      WHEN 'enps' THEN CAST(m.enps_net AS DOUBLE)
-      WHEN 'collaboration_satisfaction_pct' THEN m.collaboration_position_sum
-      WHEN 'complaint_resolution_satisfaction_pct' THEN CAST(m.complaint_csat_top_two AS DOUBLE)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'csat_pct' THEN CAST(m.csat_responses AS DOUBLE)
-      WHEN 'csat_avg_score' THEN CAST(m.csat_responses AS DOUBLE)
-      WHEN 'nps' THEN CAST(m.nps_responses AS DOUBLE)
-      WHEN 'enps' THEN CAST(m.enps_responses AS DOUBLE)
-      WHEN 'collaboration_satisfaction_pct' THEN CAST(m.collaboration_responses AS DOUBLE)
-      WHEN 'complaint_resolution_satisfaction_pct' THEN CAST(m.complaint_csat_responses AS DOUBLE)
-    END AS denominator
-  FROM measures AS m
-  CROSS JOIN (
-    VALUES
-      ('csat_pct', 'pct'),
-      ('csat_avg_score', 'mean'),
-      ('nps', 'pct'),
-      ('enps', 'pct'),
-      ('collaboration_satisfaction_pct', 'pct'),
-      ('complaint_resolution_satisfaction_pct', 'pct')
-  ) AS k (kpi_id, value_kind)
+    k.numerator,
+    k.denominator
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator)
 )
 SELECT
   kpi_id,

@@ -83,28 +83,9 @@ ticket_facts AS (
     ) AS incident_second_day
   FROM tickets_latest
 ),
-ticket_periods AS (
-  SELECT
-    p.period_start,
-    p.period_end,
-    f.*,
-    f.created_day BETWEEN p.period_start AND p.period_end AS created_in,
-    coalesce(f.first_response_day BETWEEN p.period_start AND p.period_end, false) AS responded_in,
-    coalesce(f.resolved_day BETWEEN p.period_start AND p.period_end, false) AS resolved_in,
-    -- "As of period end" is the state at the period's last instant, i.e. just before the next local
-    -- midnight: a ticket resolved at 00:00:00 of the next day is still open at the end of the period,
-    -- and due_at < period end means due on or before the period's last local day.
-    CASE
-      WHEN p.period_end >= {{as_of_date}} THEN f.open_at_as_of
-      ELSE f.created_day <= p.period_end AND (f.resolved_day IS NULL OR f.resolved_day > p.period_end)
-    END AS open_at_end,
-    CASE
-      WHEN p.period_end >= {{as_of_date}} THEN f.due_by_as_of
-      ELSE coalesce(f.due_day <= p.period_end, false)
-    END AS due_by_end,
-    -- Repeat incidents are judged as of period end too: a second ticket after it does not count (yet).
-    -- This keeps a published value stable when later days are ingested.
-    coalesce(f.incident_second_day <= p.period_end, false) AS incident_repeated_by_end
+ticket_period_rows AS (
+  -- Each ticket once per period it counts in (created, first response, resolution, open at period end).
+  SELECT p.period_start, p.period_end, f.*
   FROM ticket_facts AS f
   JOIN periods AS p
     ON f.created_day BETWEEN p.period_start AND p.period_end
@@ -112,13 +93,33 @@ ticket_periods AS (
     OR f.resolved_day BETWEEN p.period_start AND p.period_end
     OR (f.created_day <= p.period_end AND (f.resolved_day IS NULL OR f.resolved_day > p.period_end))
   UNION ALL
-  -- One empty anchor row per period, so every period gets its overall row even without tickets.
+  -- One empty row per period (every ticket column NULL, which every count_if below skips),
+  -- so every period gets its overall row even without tickets.
+  SELECT p.period_start, p.period_end, f.*
+  FROM periods AS p
+  LEFT JOIN (SELECT * FROM ticket_facts WHERE false) AS f ON true
+),
+ticket_periods AS (
   SELECT
-    period_start, period_end,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-    false, false, false, false, false, false
-  FROM periods
+    f.*,
+    f.created_day BETWEEN f.period_start AND f.period_end AS created_in,
+    coalesce(f.first_response_day BETWEEN f.period_start AND f.period_end, false) AS responded_in,
+    coalesce(f.resolved_day BETWEEN f.period_start AND f.period_end, false) AS resolved_in,
+    -- "As of period end" is the state at the period's last instant, i.e. just before the next local
+    -- midnight: a ticket resolved at 00:00:00 of the next day is still open at the end of the period,
+    -- and due_at < period end means due on or before the period's last local day.
+    CASE
+      WHEN f.period_end >= {{as_of_date}} THEN f.open_at_as_of
+      ELSE f.created_day <= f.period_end AND (f.resolved_day IS NULL OR f.resolved_day > f.period_end)
+    END AS open_at_end,
+    CASE
+      WHEN f.period_end >= {{as_of_date}} THEN f.due_by_as_of
+      ELSE coalesce(f.due_day <= f.period_end, false)
+    END AS due_by_end,
+    -- Repeat incidents are judged as of period end too: a second ticket after it does not count (yet).
+    -- This keeps a published value stable when later days are ingested.
+    coalesce(f.incident_second_day <= f.period_end, false) AS incident_repeated_by_end
+  FROM ticket_period_rows AS f
 ),
 measures AS (
   SELECT
@@ -175,6 +176,40 @@ measures AS (
     (period_start, period_end, agent_id)
   )
 ),
+kpi_dimensions (kpi_id, dimension) AS (
+  -- The dimensions each KPI is reported by, rendered from the catalog (functions/core/catalog.ts).
+  VALUES {{kpi_dimensions}}
+),
+kpi_rows AS (
+  -- Per measures row, an array of one row per KPI: (kpi_id, value kind, numerator, denominator,
+  -- sample size). Numerators and denominators are DOUBLE and sample sizes counts in every element,
+  -- so the array has one element type.
+  SELECT
+    m.period_start,
+    m.period_end,
+    m.dimension,
+    m.dimension_value,
+    ARRAY[
+      ROW('tickets_created', 'count', CAST(m.created AS DOUBLE), CAST(NULL AS DOUBLE), m.created),
+      ROW('complaints_received', 'count', CAST(m.complaints AS DOUBLE), CAST(NULL AS DOUBLE), m.complaints),
+      ROW('complaints_via_phone_pct', 'pct', CAST(m.complaints_by_phone AS DOUBLE), CAST(m.complaints AS DOUBLE), m.complaints),
+      ROW('repeat_incident_pct', 'pct', CAST(m.incidents_repeated AS DOUBLE), CAST(m.incidents AS DOUBLE), m.incidents),
+      ROW('overdue_backlog_pct', 'pct', CAST(m.overdue_at_end AS DOUBLE), CAST(m.open_at_end AS DOUBLE), m.open_at_end),
+      ROW('avg_first_response_minutes', 'mean', m.first_response_minutes_sum, CAST(m.responded AS DOUBLE), m.responded),
+      ROW('first_response_sla_pct', 'pct', CAST(m.responded_on_time AS DOUBLE), CAST(m.responded AS DOUBLE), m.responded),
+      ROW('email_answered_24h_pct', 'pct', CAST(m.emails_answered_24h AS DOUBLE), CAST(m.emails_decided AS DOUBLE), m.emails_decided),
+      ROW('avg_service_time_hours', 'mean', m.service_hours_sum, CAST(m.resolved AS DOUBLE), m.resolved),
+      ROW('avg_resolution_time_hours', 'mean', m.resolution_hours_sum, CAST(m.resolved AS DOUBLE), m.resolved),
+      ROW('complaint_resolution_time_hours', 'mean', m.complaint_resolution_hours_sum, CAST(m.complaints_resolved AS DOUBLE), m.complaints_resolved),
+      ROW('messages_per_ticket', 'mean', CAST(m.messages_sum AS DOUBLE), CAST(m.resolved_with_messages AS DOUBLE), m.resolved_with_messages),
+      ROW('first_contact_resolution_pct', 'pct', CAST(m.first_contact_resolved AS DOUBLE), CAST(m.resolved AS DOUBLE), m.resolved),
+      ROW('contacts_per_resolution', 'mean', CAST(m.contacts_sum AS DOUBLE), CAST(m.resolved AS DOUBLE), m.resolved),
+      ROW('handoffs_per_ticket', 'mean', CAST(m.handoffs_sum AS DOUBLE), CAST(m.resolved AS DOUBLE), m.resolved),
+      ROW('escalation_rate_pct', 'pct', CAST(m.escalated AS DOUBLE), CAST(m.created AS DOUBLE), m.created),
+      ROW('tickets_resolved_per_agent', 'mean', CAST(m.resolved_by_agents AS DOUBLE), CAST(m.resolving_agents AS DOUBLE), m.resolved_by_agents)
+    ] AS kpis
+  FROM measures AS m
+),
 kpi_values AS (
   SELECT
     k.kpi_id,
@@ -183,80 +218,14 @@ kpi_values AS (
     m.period_end,
     m.dimension,
     m.dimension_value,
-    CASE k.kpi_id
-      WHEN 'tickets_created' THEN CAST(m.created AS DOUBLE)
-      WHEN 'complaints_received' THEN CAST(m.complaints AS DOUBLE)
-      WHEN 'complaints_via_phone_pct' THEN CAST(m.complaints_by_phone AS DOUBLE)
-      WHEN 'repeat_incident_pct' THEN CAST(m.incidents_repeated AS DOUBLE)
-      WHEN 'overdue_backlog_pct' THEN CAST(m.overdue_at_end AS DOUBLE)
-      WHEN 'avg_first_response_minutes' THEN m.first_response_minutes_sum
-      WHEN 'first_response_sla_pct' THEN CAST(m.responded_on_time AS DOUBLE)
-      WHEN 'email_answered_24h_pct' THEN CAST(m.emails_answered_24h AS DOUBLE)
-      WHEN 'avg_service_time_hours' THEN m.service_hours_sum
-      WHEN 'avg_resolution_time_hours' THEN m.resolution_hours_sum
-      WHEN 'complaint_resolution_time_hours' THEN m.complaint_resolution_hours_sum
-      WHEN 'messages_per_ticket' THEN CAST(m.messages_sum AS DOUBLE)
-      WHEN 'first_contact_resolution_pct' THEN CAST(m.first_contact_resolved AS DOUBLE)
-      WHEN 'contacts_per_resolution' THEN CAST(m.contacts_sum AS DOUBLE)
-      WHEN 'handoffs_per_ticket' THEN CAST(m.handoffs_sum AS DOUBLE)
-      WHEN 'escalation_rate_pct' THEN CAST(m.escalated AS DOUBLE)
-      WHEN 'tickets_resolved_per_agent' THEN CAST(m.resolved_by_agents AS DOUBLE)
-    END AS numerator,
-    CASE k.kpi_id
-      WHEN 'complaints_via_phone_pct' THEN CAST(m.complaints AS DOUBLE)
-      WHEN 'repeat_incident_pct' THEN CAST(m.incidents AS DOUBLE)
-      WHEN 'overdue_backlog_pct' THEN CAST(m.open_at_end AS DOUBLE)
-      WHEN 'avg_first_response_minutes' THEN CAST(m.responded AS DOUBLE)
-      WHEN 'first_response_sla_pct' THEN CAST(m.responded AS DOUBLE)
-      WHEN 'email_answered_24h_pct' THEN CAST(m.emails_decided AS DOUBLE)
-      WHEN 'avg_service_time_hours' THEN CAST(m.resolved AS DOUBLE)
-      WHEN 'avg_resolution_time_hours' THEN CAST(m.resolved AS DOUBLE)
-      WHEN 'complaint_resolution_time_hours' THEN CAST(m.complaints_resolved AS DOUBLE)
-      WHEN 'messages_per_ticket' THEN CAST(m.resolved_with_messages AS DOUBLE)
-      WHEN 'first_contact_resolution_pct' THEN CAST(m.resolved AS DOUBLE)
-      WHEN 'contacts_per_resolution' THEN CAST(m.resolved AS DOUBLE)
-      WHEN 'handoffs_per_ticket' THEN CAST(m.resolved AS DOUBLE)
-      WHEN 'escalation_rate_pct' THEN CAST(m.created AS DOUBLE)
-      WHEN 'tickets_resolved_per_agent' THEN CAST(m.resolving_agents AS DOUBLE)
-    END AS denominator,
-    CASE k.kpi_id
-      WHEN 'tickets_created' THEN m.created
-      WHEN 'complaints_received' THEN m.complaints
-      WHEN 'complaints_via_phone_pct' THEN m.complaints
-      WHEN 'repeat_incident_pct' THEN m.incidents
-      WHEN 'overdue_backlog_pct' THEN m.open_at_end
-      WHEN 'avg_first_response_minutes' THEN m.responded
-      WHEN 'first_response_sla_pct' THEN m.responded
-      WHEN 'email_answered_24h_pct' THEN m.emails_decided
-      WHEN 'complaint_resolution_time_hours' THEN m.complaints_resolved
-      WHEN 'messages_per_ticket' THEN m.resolved_with_messages
-      WHEN 'escalation_rate_pct' THEN m.created
-      WHEN 'tickets_resolved_per_agent' THEN m.resolved_by_agents
-      ELSE m.resolved
-    END AS sample_size
-  FROM measures AS m
-  CROSS JOIN (
-    VALUES
-      ('tickets_created', 'count'),
-      ('complaints_received', 'count'),
-      ('complaints_via_phone_pct', 'pct'),
-      ('repeat_incident_pct', 'pct'),
-      ('overdue_backlog_pct', 'pct'),
-      ('avg_first_response_minutes', 'mean'),
-      ('first_response_sla_pct', 'pct'),
-      ('email_answered_24h_pct', 'pct'),
-      ('avg_service_time_hours', 'mean'),
-      ('avg_resolution_time_hours', 'mean'),
-      ('complaint_resolution_time_hours', 'mean'),
-      ('messages_per_ticket', 'mean'),
-      ('first_contact_resolution_pct', 'pct'),
-      ('contacts_per_resolution', 'mean'),
-      ('handoffs_per_ticket', 'mean'),
-      ('escalation_rate_pct', 'pct'),
-      ('tickets_resolved_per_agent', 'mean')
-  ) AS k (kpi_id, value_kind)
-  -- Only tickets_resolved_per_agent is reported by agent.
-  WHERE m.dimension <> 'agent' OR k.kpi_id = 'tickets_resolved_per_agent'
+    k.numerator,
+    k.denominator,
+    k.sample_size
+  -- UNNEST of the array column (not of an ARRAY[...] written here): DuckDB unnests a column in
+  -- place, where an expression over many measure columns would cost it a join back.
+  FROM kpi_rows AS m
+  CROSS JOIN UNNEST(m.kpis) AS k (kpi_id, value_kind, numerator, denominator, sample_size)
+  JOIN kpi_dimensions AS d ON d.kpi_id = k.kpi_id AND d.dimension = m.dimension
 )
 SELECT
   kpi_id,

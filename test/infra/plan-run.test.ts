@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadQueryTemplates } from '../../functions/adapters/queries-fs.ts';
 import { FAMILIES, kpisOfFamily } from '../../functions/core/catalog.ts';
 import { validateConfig } from '../../functions/core/config.ts';
+import { type PlanRunDeps, parseEvent, planKpiRun } from '../../functions/core/plan.ts';
 import { ScheduleError } from '../../functions/core/schedule.ts';
-import { type PlanRunDeps, parseEvent, planKpiRun } from '../../functions/handlers/plan-run.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const templates = loadQueryTemplates();

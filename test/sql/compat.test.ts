@@ -102,6 +102,52 @@ const MACRO_CASES: Record<string, { sql: string; trino: unknown; source: string 
       source: 'Athena: to_iso8601 of the lake column (a UTC timestamp without zone)',
     },
   ],
+  count_if: [
+    // Trino: the number of rows where the condition is TRUE, a bigint; no such row gives 0.
+    {
+      sql: '(SELECT count_if(b) FROM (VALUES (true), (false), (CAST(NULL AS BOOLEAN))) AS t (b))',
+      trino: 1,
+      source: 'trino.io/docs functions/aggregate count_if',
+    },
+    {
+      sql: '(SELECT count_if(b) FROM (VALUES (CAST(NULL AS BOOLEAN))) AS t (b))',
+      trino: 0,
+      source: 'a count of no TRUE rows is 0 (DuckDB built-in: NULL)',
+    },
+    {
+      sql: '(SELECT count_if(b) FROM (VALUES (true)) AS t (b) WHERE false)',
+      trino: 0,
+      source: 'no rows at all: 0',
+    },
+  ],
+  unnest: [
+    // Trino: UNNEST of an array of rows gives one column per row field, named by the column aliases.
+    {
+      sql: "(SELECT sum(k.n * k.w) FROM UNNEST(ARRAY[ROW('a', 1, 10), ROW('b', 2, 20)]) AS k (name, n, w))",
+      trino: 50,
+      source: 'trino.io/docs sql/select UNNEST (an array of ROW: one column per field)',
+    },
+    {
+      sql: "(SELECT max(k.name) FROM UNNEST(ARRAY[ROW('a', 1), ROW('b', 2)]) AS k (name, n))",
+      trino: 'b',
+      source: 'the first field as a column of its own',
+    },
+    {
+      sql: "(SELECT sum(k.v) FROM (VALUES (1), (2)) AS m (x) CROSS JOIN UNNEST(ARRAY[ROW('a', m.x), ROW('b', 10 * m.x)]) AS k (name, v))",
+      trino: 33,
+      source: 'CROSS JOIN UNNEST over the columns of the left side: every row of m, every element',
+    },
+    {
+      sql: "(SELECT sum(k.v) FROM (SELECT ARRAY[ROW('a', 1), ROW('b', 2)] AS r) AS m CROSS JOIN UNNEST(m.r) AS k (name, v))",
+      trino: 3,
+      source: 'an array column of rows (the form of queries/kpi/)',
+    },
+    {
+      sql: '(SELECT sum(k.n) FROM UNNEST(ARRAY[1, 2, 3]) AS k (n))',
+      trino: 6,
+      source: 'an array of scalars: one row per element',
+    },
+  ],
 };
 
 describe('COMPAT_MACROS', () => {
@@ -135,6 +181,19 @@ describe('COMPAT_MACROS', () => {
     const row = await one(`SELECT ${sql}`);
     // Assess: DuckDB's macro prints neither (the queries only format lake columns, where both agree).
     expect(row).toEqual({ tz: '2024-03-20T12:34:56.789', d: '2024-03-20T00:00:00.000' });
+  });
+});
+
+describe('UNNEST differs from Trino outside arrays of rows and scalars', () => {
+  it('an array of arrays: DuckDB flattens both levels, Trino gives one row per inner array (the guard rejects it)', async () => {
+    // Prepare
+    const sql = 'SELECT count(*) AS n FROM UNNEST(ARRAY[ARRAY[1, 2], ARRAY[3]]) AS k (a)';
+    // Act
+    const row = await one(sql);
+    const findings = checkStatement(sql);
+    // Assess: Trino gives 2 rows (a = [1, 2], a = [3]).
+    expect(row.n).toBe(3);
+    expect(findings.map((f) => f.rule)).toEqual(['unnest']);
   });
 });
 

@@ -51,7 +51,7 @@ const ndjson = (rows: readonly Record<string, unknown>[]) => rows.map((r) => JSO
 const iso = (ms: number) => new Date(ms).toISOString();
 
 // ── additivity ────────────────────────────────────────────────────────────────
-const ADDITIVE = CATALOG.filter((k) => k.additive && k.grains.includes('day')).map((k) => k.id);
+const ADDITIVE = CATALOG.filter((k) => k.additive && k.grains.includes('day')).map((k): string => k.id);
 const ZONES = [
   'Asia/Tehran',
   'Asia/Shanghai',

@@ -12,7 +12,11 @@ import { loadQueryTemplates } from '../../functions/adapters/queries-fs.ts';
 import { FAMILIES, type Grain, kpisOfFamily } from '../../functions/core/catalog.ts';
 import { type Config, defaultConfig, validateConfig } from '../../functions/core/config.ts';
 import { planRun } from '../../functions/core/run.ts';
-import { ATHENA_ENGINE3_FUNCTIONS, DUCKDB_ONLY_EXAMPLES } from '../support/athena-functions.ts';
+import {
+  ATHENA_ENGINE3_FUNCTIONS,
+  ATHENA_ENGINE3_RELATIONS,
+  DUCKDB_ONLY_EXAMPLES,
+} from '../support/athena-functions.ts';
 import { checkStatement, formatFindings, type GuardFinding } from '../support/trino-guard.ts';
 
 const templates = loadQueryTemplates();
@@ -249,6 +253,52 @@ describe('the guard catches', () => {
     ]);
   });
 
+  it.each([
+    ['two arrays', "SELECT * FROM t CROSS JOIN UNNEST(ARRAY['a'], ARRAY[1]) AS k (name, n)", '2 arrays'],
+    ['a table column', 'SELECT * FROM t CROSS JOIN UNNEST(t.tags) AS k (tag)', 'not the one alias'],
+    [
+      'a column two selects define',
+      "WITH a AS (SELECT ARRAY[ROW('x', 1)] AS r), b AS (SELECT ARRAY[ROW('y', 2)] AS r FROM a) SELECT * FROM b CROSS JOIN UNNEST(b.r) AS k (name, n)",
+      'not the one alias',
+    ],
+    ['a function result', "SELECT * FROM t CROSS JOIN UNNEST(split(t.s, ',')) AS k (part)", 'not an ARRAY'],
+    ['an array of scalars', 'SELECT * FROM t CROSS JOIN UNNEST(ARRAY[1, 2]) AS k (n)', 'not ROW(...)'],
+    [
+      'a row without ROW',
+      "SELECT * FROM t CROSS JOIN UNNEST(ARRAY[('a', 1)]) AS k (name, n)",
+      'not ROW(...)',
+    ],
+    [
+      'an alias per field missing',
+      "SELECT * FROM t CROSS JOIN UNNEST(ARRAY[ROW('a', 1)]) AS k (name)",
+      '1 column aliases',
+    ],
+    ['no column aliases', "SELECT * FROM t CROSS JOIN UNNEST(ARRAY[ROW('a', 1)]) AS k", '0 column aliases'],
+    [
+      'WITH ORDINALITY',
+      "SELECT * FROM t CROSS JOIN UNNEST(ARRAY[ROW('a', 1)]) WITH ORDINALITY AS k (name, n, i)",
+      'WITH ORDINALITY',
+    ],
+  ])('an UNNEST the DuckDB macro does not reproduce: %s', (_, sql, why) => {
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(rules(findings)).toEqual(['unnest']);
+    expect(findings[0]!.message).toContain(why);
+  });
+
+  it('a division by an UNNEST column whose fields are integers in every row', () => {
+    // Prepare
+    const sql = [
+      'WITH m AS (SELECT count(*) AS n, count_if(a) AS hits FROM t)',
+      "SELECT k.hits / k.n FROM m CROSS JOIN UNNEST(ARRAY[ROW('x', m.hits, m.n), ROW('y', 1, 2)]) AS k (id, hits, n)",
+    ].join('\n');
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(findings.map((f) => [f.rule, f.text])).toEqual([['integer-division', 'k.hits / k.n']]);
+  });
+
   it('AT TIME ZONE on a plain TIMESTAMP literal (Athena: UTC → local; DuckDB: local → UTC)', () => {
     // Prepare
     const naive = "SELECT TIMESTAMP '2024-03-19 20:30:00' AT TIME ZONE 'Asia/Tehran'";
@@ -298,6 +348,40 @@ describe('the guard passes', () => {
     expect(findings).toEqual([]);
   });
 
+  it('the pattern of queries/: UNNEST of an array column, the alias of an ARRAY[ROW(...), ...]', () => {
+    // Prepare
+    const sql = [
+      'WITH m AS (SELECT count_if(a) AS hits, count(*) AS n FROM servicepulse_lake.calls),',
+      'r AS (',
+      "  SELECT ARRAY[ROW('rate', CAST(m.hits AS DOUBLE), CAST(m.n AS DOUBLE)), ROW('count', 1, NULL)] AS kpis",
+      '  FROM m',
+      ')',
+      'SELECT k.kpi_id, numerator / nullif(denominator, 0) AS value',
+      'FROM r CROSS JOIN UNNEST(r.kpis) AS k (kpi_id, numerator, denominator)',
+    ].join('\n');
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it('the pattern of queries/: UNNEST of ROWs whose fields are DOUBLE in some row, NULL or integer in others', () => {
+    // Prepare: Trino coerces the array's rows to one type, so `numerator` is DOUBLE in every row.
+    const sql = [
+      'WITH m AS (SELECT count_if(a) AS hits, count(*) AS n, sum(talk_seconds) AS talk FROM servicepulse_lake.calls)',
+      'SELECT k.kpi_id, 100 * k.numerator / nullif(k.denominator, 0) AS value',
+      'FROM m CROSS JOIN UNNEST(ARRAY[',
+      "  ROW('rate', CAST(m.hits AS DOUBLE), CAST(m.n AS DOUBLE), m.n),",
+      "  ROW('mean', m.talk, NULL, m.n),",
+      "  ROW('count', 1, NULL, m.hits)",
+      ']) AS k (kpi_id, numerator, denominator, sample_size)',
+    ].join('\n');
+    // Act
+    const findings = checkStatement(sql);
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
   it('special forms Athena provides: GROUPING, EXTRACT, coalesce, nullif, AT TIME ZONE on a column', () => {
     // Prepare
     const sql = [
@@ -315,9 +399,19 @@ describe('the guard passes', () => {
 describe('the allow-list', () => {
   it('has every Trino function the DuckDB compatibility layer emulates', () => {
     // Act
-    const missing = COMPAT_MACROS.map((m) => m.name).filter((n) => !ATHENA_ENGINE3_FUNCTIONS.has(n));
+    const missing = COMPAT_MACROS.filter((m) => m.kind !== 'table')
+      .map((m) => m.name)
+      .filter((n) => !ATHENA_ENGINE3_FUNCTIONS.has(n));
     // Assess
     expect(missing).toEqual([]);
+  });
+
+  it('has every Trino FROM-clause form a table macro emulates among the relations, not the functions', () => {
+    // Act
+    const tables = COMPAT_MACROS.filter((m) => m.kind === 'table').map((m) => m.name);
+    // Assess
+    expect(tables.filter((n) => !ATHENA_ENGINE3_RELATIONS.has(n))).toEqual([]);
+    expect(tables.filter((n) => ATHENA_ENGINE3_FUNCTIONS.has(n))).toEqual([]);
   });
 
   it('has none of the DuckDB-only functions', () => {

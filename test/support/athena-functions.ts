@@ -351,6 +351,14 @@ export const ATHENA_ENGINE3_FUNCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * FROM-clause forms that read like calls but are not functions (Trino, "SELECT", section UNNEST):
+ * `UNNEST(array) AS t (x, …)` expands an array into rows, an array of rows into one column per row
+ * field. It is never callable as a function (`SELECT unnest(a)` is an error in Trino), so it is kept
+ * out of {@link ATHENA_ENGINE3_FUNCTIONS}; the guard checks the form itself (rule `unnest`).
+ */
+export const ATHENA_ENGINE3_RELATIONS: ReadonlySet<string> = new Set(['unnest']);
+
+/**
  * Base names of the types a CAST (or a typed literal such as DATE '…') may name: Trino's SQL types as
  * Athena engine 3 DML uses them. DuckDB spellings such as TIMESTAMPTZ, HUGEINT, INT8 or STRING are not.
  */

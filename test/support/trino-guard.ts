@@ -14,14 +14,20 @@
  *   `1.0` is DECIMAL(2,1): it avoids truncation but fixes the result's scale (`1.0 / 3` is 0.3);
  * - `naive-at-time-zone`: AT TIME ZONE on a TIMESTAMP literal or a CAST to TIMESTAMP. Athena reads the
  *   plain timestamp as UTC (the session zone) and converts it; DuckDB reads it as wall-clock time in the
- *   target zone. Lake columns are safe (TIMESTAMPTZ in DuckDB, see docs/sql-compat.md).
+ *   target zone. Lake columns are safe (TIMESTAMPTZ in DuckDB, see docs/sql-compat.md);
+ * - `unnest`: an UNNEST other than `UNNEST(ARRAY[ROW(…), …]) AS t (c1, …)`, or `UNNEST(x.col)` where
+ *   `col` is the statement's one alias of such an ARRAY[ROW(…), …], with one column alias per row
+ *   field and no WITH ORDINALITY. An array of rows is what the DuckDB compatibility macro `unnest`
+ *   gives Trino's result for (one column per row field); others (several arrays, arrays of arrays)
+ *   differ.
  *
  * The type inference is deliberately small: literals; CAST; a table of function result types
  * (count/count_if/date_diff/row_number/rank → integer, avg → double, sum/min/max/nullif/abs → type of
  * the first argument, coalesce/greatest/least/CASE/IF → the common type of the branches that are known,
  * as Trino coerces them); arithmetic (double wins over decimal wins over integer); and column
  * references, resolved by name through the statement's own select items (`expr AS alias`, iterated to
- * a fixpoint) and the curated lake columns of the entities the statement reads (contract kind integer →
+ * a fixpoint), the columns of an UNNEST of rows (the common type of the field over the rows, as Trino
+ * coerces array elements) and the curated lake columns of the entities the statement reads (contract kind integer →
  * integer, number → double). A name defined with different known types in one statement is unknown,
  * and unknown is never proof.
  */
@@ -41,7 +47,8 @@ export type GuardRule =
   | 'type'
   | 'integer-division'
   | 'decimal-literal'
-  | 'naive-at-time-zone';
+  | 'naive-at-time-zone'
+  | 'unnest';
 
 export interface GuardFinding {
   rule: GuardRule;
@@ -87,6 +94,7 @@ type ExpressionCtx = Ctx<'enterExpression'>;
 type FunctionCallCtx = Ctx<'enterFunctionCall'>;
 type ArithmeticBinaryCtx = Ctx<'enterArithmeticBinary'>;
 type TypeCtx = ReturnType<Ctx<'enterCast'>['type']>;
+type UnnestCtx = Ctx<'enterUnnest'>;
 type ParseTree = Parameters<TrinoSqlVisitor<SqlType>['visit']>[0];
 type RuleNode = Parameters<TrinoSqlVisitor<SqlType>['visitChildren']>[0];
 /** A rule node as the checks see it: its tokens and children. */
@@ -432,11 +440,78 @@ function functionType(name: string, args: readonly Inferred[]): Inferred {
   return 'unknown';
 }
 
+// ── UNNEST of an array of rows ───────────────────────────────────────────────────────────────────
+/** Rules an expression passes through on its way to a primary expression (`ARRAY[…]`, `ROW(…)`). */
+const EXPRESSION_WRAPPERS = new Set([
+  'ExpressionContext',
+  'PredicatedContext',
+  'ValueExpressionDefaultContext',
+]);
+
+/** The node under single-child wrapper rules: `ARRAY[…]` is an expression of one primary expression. */
+function primaryOf(node: TreeNode): TreeNode {
+  let n = node;
+  while (
+    EXPRESSION_WRAPPERS.has(n.constructor.name) &&
+    n.children?.length === 1 &&
+    'children' in n.children[0]!
+  )
+    n = n.children[0] as TreeNode;
+  return n;
+}
+
+/** The ARRAY[…] an UNNEST argument is: written in place, or the one select alias a column names. */
+function arrayOf(arg: TreeNode, aliases: readonly SelectAlias[]): TreeNode | string {
+  const node = primaryOf(arg);
+  const kind = node.constructor.name;
+  if (kind === 'ArrayConstructorContext') return node;
+  if (kind !== 'ColumnReferenceContext' && kind !== 'DereferenceContext')
+    return 'not an ARRAY[...] constructor or a column';
+  const name = lastName(node.getText());
+  const definitions = aliases.filter((a) => a.name === name);
+  const array = definitions.length === 1 ? definitions[0]!.expressions[0] : undefined;
+  if (array && primaryOf(array).constructor.name === 'ArrayConstructorContext') return primaryOf(array);
+  return `a column (${name}) that is not the one alias of an ARRAY[...] constructor`;
+}
+
+/**
+ * `UNNEST(ARRAY[ROW(a1, b1), ROW(a2, b2)]) AS t (a, b)`, the array written in place or as the
+ * column of a select alias: its column names and each row's fields; or, for any other form, what
+ * differs from it.
+ */
+function unnestOfRows(
+  ctx: UnnestCtx,
+  aliases: readonly SelectAlias[],
+): { names: string[]; rows: ExpressionCtx[][] } | string {
+  if (ctx.KW_ORDINALITY()) return 'WITH ORDINALITY';
+  const args = ctx.expression();
+  if (args.length !== 1) return `${args.length} arrays`;
+  const array = arrayOf(args[0]!, aliases);
+  if (typeof array === 'string') return array;
+  const elements = (array as Ctx<'enterArrayConstructor'>).expression().map((e) => primaryOf(e));
+  const rows = elements.filter(
+    (e) => e.constructor.name === 'RowConstructorContext',
+  ) as Ctx<'enterRowConstructor'>[];
+  if (rows.length === 0 || rows.length !== elements.length || rows.some((r) => !r.KW_ROW()))
+    return 'an element that is not ROW(...)';
+  // Unnest → ExpressionSourceTable → AliasedRelation, which holds `AS t (a, b)`.
+  const aliased = ctx.parent?.parent;
+  const columns =
+    aliased?.constructor.name === 'AliasedRelationContext'
+      ? (aliased as Ctx<'enterAliasedRelation'>).columnAliases()?.identifier()
+      : undefined;
+  const names = (columns ?? []).map((c) => identifierName(c.getText()));
+  const fields = rows.map((r) => r.expression());
+  if (fields.some((f) => f.length !== names.length))
+    return `${names.length} column aliases for rows of ${fields.map((f) => f.length).join('/')} fields`;
+  return { names, rows: fields };
+}
+
 // ── the listener that collects what the checks need ──────────────────────────────────────────────
 interface SelectAlias {
   name: string;
-  /** The aliased expression (`expr AS y`) … */
-  expression: ExpressionCtx | null;
+  /** The aliased expression (`expr AS y`), or an UNNEST column's field in every row (common type) … */
+  expressions: ExpressionCtx[];
   /** … or, for `x.col AS y`, the referenced column. */
   reference: string | null;
 }
@@ -449,6 +524,9 @@ class Collector extends TrinoSqlListener {
   readonly types: { name: string; node: TreeNode }[] = [];
   readonly divisions: ArithmeticBinaryCtx[] = [];
   readonly atTimeZone: Ctx<'enterAtTimeZone'>[] = [];
+  readonly unnests: UnnestCtx[] = [];
+  /** UNNESTs not of the one form the DuckDB macro reproduces, with the reason (see resolveUnnests). */
+  readonly badUnnests: { node: UnnestCtx; why: string }[] = [];
   /** Entities of the curated lake the statement reads. */
   readonly entities = new Set<Entity>();
 
@@ -459,12 +537,34 @@ class Collector extends TrinoSqlListener {
   override enterSelectItem = (ctx: Ctx<'enterSelectItem'>): void => {
     const alias = ctx._alias ?? ctx.identifier();
     if (!alias) return;
+    const expression = ctx.selectExpressionColumnName()?.expression();
     this.aliases.push({
       name: identifierName(alias.getText()),
-      expression: ctx.selectExpressionColumnName()?.expression() ?? null,
+      expressions: expression ? [expression] : [],
       reference: ctx.selectLiteralColumnName()?.columnRef().getText() ?? null,
     });
   };
+  override enterUnnest = (ctx: UnnestCtx): void => {
+    this.unnests.push(ctx);
+  };
+
+  /**
+   * After the walk (an UNNEST may name an alias defined later in the text): each UNNEST of rows adds
+   * its columns as aliases, typed by the fields over all rows; any other form is reported.
+   */
+  resolveUnnests(): void {
+    const selectAliases = [...this.aliases];
+    for (const ctx of this.unnests) {
+      const form = unnestOfRows(ctx, selectAliases);
+      if (typeof form === 'string') {
+        this.badUnnests.push({ node: ctx, why: form });
+        continue;
+      }
+      form.names.forEach((name, i) => {
+        this.aliases.push({ name, expressions: form.rows.map((r) => r[i]!), reference: null });
+      });
+    }
+  }
   override enterFunctionCall = (ctx: FunctionCallCtx): void =>
     this.call(identifierName(ctx.functionName().getText()), ctx);
   override enterGroupingOperation = (ctx: Ctx<'enterGroupingOperation'>): void => this.call('grouping', ctx);
@@ -532,9 +632,10 @@ function resolveNames(
     const inference = new TypeInference(names);
     const next = new Map<string, Inferred>(columns);
     for (const a of aliases) {
-      const t = a.expression
-        ? inference.of(a.expression)
-        : (names.get(lastName(a.reference ?? '')) ?? 'unknown');
+      const t =
+        a.expressions.length > 0
+          ? a.expressions.map((e) => inference.of(e)).reduce(commonType, 'null')
+          : (names.get(lastName(a.reference ?? '')) ?? 'unknown');
       next.set(a.name, merge(next.get(a.name) ?? 'pending', t));
     }
     const stable = [...next].every(([k, v]) => names.get(k) === v);
@@ -604,6 +705,7 @@ export function checkStatement(sql: string, options: GuardOptions = {}): GuardFi
   const tree = parser.parse(sql);
   const collector = new Collector();
   parser.listen(collector, tree);
+  collector.resolveUnnests();
 
   // (b) functions and types Athena engine 3 provides
   for (const c of collector.calls) {
@@ -636,6 +738,16 @@ export function checkStatement(sql: string, options: GuardOptions = {}): GuardFi
       text: textOf(sql, z),
       message:
         'AT TIME ZONE on a plain TIMESTAMP: Athena reads it as UTC, DuckDB as local time; compare instants instead',
+    });
+  }
+
+  for (const u of collector.badUnnests) {
+    findings.push({
+      rule: 'unnest',
+      severity: 'error',
+      ...at(u.node),
+      text: textOf(sql, u.node),
+      message: `UNNEST here must be UNNEST(ARRAY[ROW(...), ...]) AS t (one alias per field), not ${u.why}: the DuckDB macro matches Trino for that form only`,
     });
   }
 

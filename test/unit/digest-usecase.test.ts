@@ -201,7 +201,7 @@ describe('runDigest on DuckDB', () => {
     expect(result.messages).toHaveLength(1);
     expect(result.messages[0]!.to).toHaveLength(3);
     const html = await readFile(join(home, 'outbox', '2024-03-20-day-en.html'), 'utf8');
-    expect(html).toContain('Tickets: no records for this day (usually about 40)');
+    expect(html).toContain('Tickets: no records for the reported day (usually about 40)');
     const rows = await flags();
     const ticketFlags = rows.filter((r) => r.kpi_id === 'tickets_created');
     expect(ticketFlags.every((r) => r.status === 'no_data')).toBe(true);

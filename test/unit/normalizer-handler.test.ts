@@ -5,13 +5,9 @@ import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../functions/adapters/s3.ts';
 import { defaultConfig } from '../../functions/core/config.ts';
+import { decodeS3Key, parseMessage, routeLandingKey } from '../../functions/core/ingest/landing.ts';
 import { jsonLogger } from '../../functions/handlers/log.ts';
-import {
-  decodeS3Key,
-  makeHandler,
-  parseMessage,
-  routeLandingKey,
-} from '../../functions/handlers/normalizer.ts';
+import { makeHandler } from '../../functions/handlers/normalizer.ts';
 import { startS3, type TestS3 } from '../support/s3-server.ts';
 
 let s3: TestS3;

@@ -12,7 +12,7 @@ import type { MappedRecord } from '../../functions/core/ingest/sources.ts';
 import '../../functions/core/ingest/vendors.ts';
 
 const sample = (name: string) =>
-  readFileSync(new URL(`../../../shared/vendor-samples/amazon-connect/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../fixtures/vendor/amazon-connect/${name}`, import.meta.url), 'utf8');
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {
   yield new TextEncoder().encode(text);

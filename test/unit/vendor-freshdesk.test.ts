@@ -13,7 +13,7 @@ import type { MappedRecord } from '../../functions/core/ingest/sources.ts';
 import '../../functions/core/ingest/vendors.ts';
 
 const sample = (name: string) =>
-  readFileSync(new URL(`../../../shared/vendor-samples/freshdesk/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../fixtures/vendor/freshdesk/${name}`, import.meta.url), 'utf8');
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {
   yield new TextEncoder().encode(text);
@@ -345,7 +345,7 @@ describe('freshdesk ingest end to end', () => {
   it('ingests the real Airbyte ticket lines without quarantine', async () => {
     // Prepare
     const file = new URL(
-      '../../../shared/vendor-samples/freshdesk/airbyte-expected-records-tickets-excerpt.jsonl',
+      '../fixtures/vendor/freshdesk/airbyte-expected-records-tickets-excerpt.jsonl',
       import.meta.url,
     ).pathname;
     const dir = await mkdtemp(join(tmpdir(), 'sp-freshdesk-'));

@@ -11,8 +11,7 @@ import type { MappedRecord } from '../../functions/core/ingest/sources.ts';
 import { twilioMapping } from '../../functions/core/ingest/twilio.ts';
 import '../../functions/core/ingest/vendors.ts';
 
-const samplePath = (name: string) =>
-  new URL(`../../../shared/vendor-samples/twilio/${name}`, import.meta.url);
+const samplePath = (name: string) => new URL(`../fixtures/vendor/twilio/${name}`, import.meta.url);
 const sample = (name: string) => readFileSync(samplePath(name), 'utf8');
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {

@@ -11,9 +11,9 @@ import { type MappedRecord, sourceMapping } from '../../functions/core/ingest/so
 import '../../functions/core/ingest/vendors.ts';
 import { zendeskMapping } from '../../functions/core/ingest/zendesk.ts';
 
-/** A real sample record file (shared/ sits beside the repository). */
+/** A real sample record file (test/fixtures/vendor/zendesk, see its SOURCES.md). */
 const sample = (name: string) =>
-  readFileSync(new URL(`../../../shared/vendor-samples/zendesk/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../fixtures/vendor/zendesk/${name}`, import.meta.url), 'utf8');
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {
   yield new TextEncoder().encode(text);

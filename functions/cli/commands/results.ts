@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { KPI_RESULTS_COLUMNS } from '../../core/results.ts';
 import { sqlDate, sqlString } from '../../core/sql/render.ts';
 import { type LocalContext, parseDate, RESULTS_SCHEMA, UsageError } from '../context.ts';
-import { parseGrain } from './run.ts';
+import { parseGrain } from '../options.ts';
 
 export interface ResultsArgs {
   format?: string;

@@ -3,7 +3,7 @@ import { COMPAT_MACROS } from '../../adapters/duckdb.ts';
 import { planRun } from '../../core/run.ts';
 import { periodOf } from '../../core/sql/render.ts';
 import { LAKE_SCHEMA, type LocalContext, parseDate, RESULTS_SCHEMA, UsageError } from '../context.ts';
-import { parseAsOf, parseGrain } from './run.ts';
+import { parseAsOf, parseGrain } from '../options.ts';
 
 export interface SqlArgs {
   grain: string;

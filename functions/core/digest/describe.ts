@@ -13,12 +13,22 @@ export function kpiName(line: KpiLine, lang: Lang): string {
   return line.kpi.names[lang];
 }
 
-/** "Queue vip", "Channel E-mail"; empty for the overall row. */
+/** Dimensions whose named values carry the label themselves ("Work plan" is a plan kind). */
+const SELF_LABELLED = new Set(['plan_kind']);
+
+/**
+ * "Queue vip", "Channel E-mail"; the value alone when it already carries the label (a plan kind,
+ * a team named "Pasukan Kuala Lumpur" in Malay); empty for the overall row.
+ */
 export function dimensionLabel(line: Pick<KpiLine, 'dimension' | 'dimensionValue'>, lang: Lang): string {
   if (line.dimension === 'all') return '';
   const m = messages(lang);
   const dim = m.dimensions[line.dimension as keyof typeof m.dimensions] ?? line.dimension;
-  return `${dim} ${m.values[line.dimensionValue] ?? line.dimensionValue}`;
+  const value = m.values[line.dimensionValue] ?? line.dimensionValue;
+  if (SELF_LABELLED.has(line.dimension) && line.dimensionValue in m.values) return value;
+  if (value.toLocaleLowerCase(m.numberLocale).startsWith(dim.toLocaleLowerCase(m.numberLocale))) return value;
+  const sep = m.colon === '：' ? m.colon : ' ';
+  return `${dim}${sep}${value}`;
 }
 
 export function valueText(line: KpiLine, lang: Lang, currency?: string): string {
@@ -53,7 +63,9 @@ export function arrow(change: number | null): string {
 export function changeText(line: KpiLine, lang: Lang, grain: Grain, currency?: string): string {
   if (line.change === null || line.dataMissing) return '';
   const m = messages(lang);
-  return `${arrow(line.change)} ${formatValue(lang, line.kpi.unit, line.change, { currency, signed: true })} ${m.versus[grain]}`;
+  const amount = formatValue(lang, line.kpi.unit, line.change, { currency, signed: true });
+  if (m.change) return m.change(arrow(line.change), amount, m.versus[grain]);
+  return `${arrow(line.change)} ${amount} ${m.versus[grain]}`;
 }
 
 export function previousText(line: KpiLine, lang: Lang, currency?: string): string {
@@ -64,15 +76,15 @@ export function previousText(line: KpiLine, lang: Lang, currency?: string): stri
 /** "3 days in a row outside target" from the second period on. */
 export function runText(line: KpiLine, lang: Lang, grain: Grain): string {
   if (line.consecutive < 2) return '';
-  return messages(lang).inARow(formatNumber(lang, line.consecutive), grain);
+  return messages(lang).inARow(line.consecutive, grain, formatNumber(lang, line.consecutive));
 }
 
-/** "Queue vip 62 % · Queue billing 71 % · +2". */
+/** "Queue vip 62 % · Queue billing 71 % · and 2 more". */
 export function breakdownText(line: KpiLine, lang: Lang, currency?: string): string {
   if (line.breakdown.length === 0) return '';
   const m = messages(lang);
   const items = line.breakdown.map((b) => `${dimensionLabel(b, lang)} ${valueText(b, lang, currency)}`);
-  if (line.breakdownMore > 0) items.push(`+${formatNumber(lang, line.breakdownMore)}`);
+  if (line.breakdownMore > 0) items.push(m.more(line.breakdownMore, formatNumber(lang, line.breakdownMore)));
   return items.join(m.listSep);
 }
 
@@ -115,6 +127,12 @@ export function subjectText(model: DigestModel, lang: Lang): string {
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** The label before a breakdown list, with the space the script wants after it (none after "："). */
+export function alsoOffLabel(lang: Lang): string {
+  const m = messages(lang);
+  return m.alsoOff.endsWith('：') ? m.alsoOff : `${m.alsoOff} `;
+}
 
 /** A Unicode sparkline of a series (a space where a period has no value). */
 export function sparkline(values: readonly (number | null)[]): string {

@@ -14,15 +14,16 @@
  *   as 0.
  * Counts come from the lake's `dt` partitions (the usecase asks the engine); this module is pure.
  */
-import { CATALOG, type Grain, type KpiDefinition } from '../catalog.ts';
+import { CATALOG, type Grain, type KpiDefinition, type KpiId } from '../catalog.ts';
 import { ENTITIES, type Entity } from '../contracts.ts';
 import { type Period, periodOf, previousPeriod } from '../sql/render.ts';
+import { isoWeekday } from '../time.ts';
 
 export const RECENT_PERIODS = 14;
 export const LOW_SHARE = 0.5;
 
 /** Sources a KPI reads besides its family's own entity. */
-const EXTRA_SOURCES: Record<string, readonly Entity[]> = {
+const EXTRA_SOURCES: Partial<Record<KpiId, readonly Entity[]>> = {
   cost_per_inbound_call: ['costs'],
 };
 
@@ -47,11 +48,6 @@ export interface FreshnessWindow {
   /** First and last `dt` to count. */
   from: string;
   to: string;
-}
-
-function isoWeekday(iso: string): number {
-  const d = new Date(`${iso}T00:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
 }
 
 /**

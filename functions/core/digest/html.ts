@@ -27,7 +27,15 @@ import {
   targetText,
   valueText,
 } from './describe.ts';
-import { familyName, formatInstant, formatNumber, formatPeriod, formatValue, messages } from './i18n.ts';
+import {
+  familyName,
+  formatInstant,
+  formatNumber,
+  formatPeriod,
+  formatValue,
+  messages,
+  zoneName,
+} from './i18n.ts';
 import { type DigestModel, type KpiLine, MAX_CARDS } from './model.ts';
 
 /** The palette (explicit everywhere: see the module comment on dark mode). */
@@ -225,7 +233,7 @@ function offTargetCard(c: Ctx, line: KpiLine): string {
     parts.push(
       text(
         c,
-        `<span style="font-weight:bold;">${escapeHtml(m.alsoOff)}</span> ${escapeHtml(breakdown)}`,
+        `<span style="font-weight:bold;">${escapeHtml(m.alsoOff)}</span>${m.alsoOff.endsWith('：') ? '' : ' '}${escapeHtml(breakdown)}`,
         `font-size:13px;line-height:19px;color:${COLORS.text};padding-top:8px;`,
       ),
     );
@@ -250,7 +258,7 @@ function compactRow(c: Ctx, line: KpiLine): string {
     line.change !== null && !line.dataMissing
       ? ` <span style="font-size:12px;color:${JUDGEMENT_COLORS[line.judgement]};" title="${escapeHtml(changeText(line, c.lang, grain, currency))}">${arrow(line.change)}</span>`
       : '';
-  return `<tr><td align="${c.start}" style="padding:6px 0;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;color:${COLORS.text};text-align:${c.start};">${escapeHtml(kpiName(line, c.lang))}${note}</td><td align="${c.end}" valign="top" style="padding:6px 0;padding-${c.start}:12px;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;text-align:${c.end};white-space:nowrap;color:${muted ? COLORS.muted : COLORS.text};${muted ? 'font-style:italic;' : 'font-weight:bold;'}">${escapeHtml(valueText(line, c.lang, currency))}${change}</td></tr>`;
+  return `<tr><td align="${c.start}" style="padding:6px 0;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;color:${COLORS.text};text-align:${c.start};">${escapeHtml(kpiName(line, c.lang))}${note}</td><td align="${c.end}" valign="top" style="padding:6px 0;padding-${c.start}:12px;border-bottom:1px solid ${COLORS.rule};font-family:${c.font};font-size:14px;line-height:20px;text-align:${c.end};white-space:nowrap;color:${muted ? COLORS.muted : COLORS.text};${muted ? '' : 'font-weight:bold;'}">${escapeHtml(valueText(line, c.lang, currency))}${change}</td></tr>`;
 }
 
 /** An off-target line beyond the cards: badge, name, value and target on one row, no chart. */
@@ -294,7 +302,9 @@ function footer(c: Ctx): string {
   const m = messages(c.lang);
   return `<tr><td bgcolor="${COLORS.card}" style="${cell(c)}background-color:${COLORS.card};padding:20px 24px 24px;">${text(
     c,
-    escapeHtml(m.footer(formatInstant(c.lang, c.model.asOf, c.model.timezone), c.model.timezone)),
+    escapeHtml(
+      m.footer(formatInstant(c.lang, c.model.asOf, c.model.timezone), zoneName(c.lang, c.model.timezone)),
+    ),
     `font-size:12px;line-height:17px;color:${COLORS.muted};border-top:1px solid ${COLORS.rule};padding-top:12px;`,
   )}</td></tr>`;
 }
@@ -326,7 +336,7 @@ export function renderHtml(model: DigestModel, options: HtmlOptions): string {
     .filter(Boolean)
     .join(' — ');
   return `<!DOCTYPE html>
-<html lang="${options.lang}" dir="${c.dir}" style="color-scheme:light;">
+<html lang="${m.langTag}" dir="${c.dir}" style="color-scheme:light;">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

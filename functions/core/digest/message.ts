@@ -8,6 +8,7 @@ import type { MailMessage } from '../ports.ts';
 import { renderTrendChart } from './chart.ts';
 import { subjectText } from './describe.ts';
 import { renderHtml } from './html.ts';
+import { messages } from './i18n.ts';
 import { type DigestModel, type KpiLine, MAX_CARDS } from './model.ts';
 import { renderText } from './text.ts';
 
@@ -77,7 +78,7 @@ export function composeDigest(model: DigestModel, options: ComposeOptions): Mail
       content: c.png,
     })),
     headers: {
-      'Content-Language': lang,
+      'Content-Language': messages(lang).langTag,
       'Auto-Submitted': 'auto-generated',
       'X-Auto-Response-Suppress': 'All',
       'X-Servicepulse-Digest': digestName(model, lang),

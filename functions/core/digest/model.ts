@@ -174,21 +174,30 @@ export interface DigestModelInput {
   gaps?: readonly SourceGap[];
 }
 
-/** Evaluates the period and builds the digest model (pure). */
-export function buildDigestModel(input: DigestModelInput): DigestModel {
-  const { grain, config, asOf } = input;
-  const period = periodOf(grain, input.date);
-  const { periods, trendLength } = digestWindow(grain, period, config);
-  const trendPeriods = periods.slice(-trendLength).map((p) => p.start);
-  const gaps = [...(input.gaps ?? [])];
-  const missing = kpisWithMissingData(gaps);
-  const kpis = CATALOG.filter((k) => k.grains.includes(grain));
-  const known = new Map(kpis.map((k) => [k.id, k]));
+/** A row of the period to evaluate: a KPI and one value of one of its dimensions. */
+interface LineRef {
+  kpi: KpiDefinition;
+  dimension: string;
+  dimensionValue: string;
+}
 
-  // 1. index the rows: key → period start → point
-  const series = new Map<string, Map<string, ResultPoint>>();
-  const current: { kpi: KpiDefinition; dimension: string; dimensionValue: string }[] = [];
-  for (const r of input.rows) {
+/** The window's points by line (KPI, dimension, value) and period start. */
+type Series = Map<string, Map<string, ResultPoint>>;
+
+/**
+ * Indexes the window's rows by line and period (rows of KPIs outside the grain are dropped) and
+ * lists the lines of the period: each row of the period, and an overall line for every KPI of the
+ * grain, with or without a row.
+ */
+function indexRows(
+  rows: readonly ResultPoint[],
+  kpis: readonly KpiDefinition[],
+  period: Period,
+): { series: Series; current: LineRef[] } {
+  const known = new Map<string, KpiDefinition>(kpis.map((k) => [k.id, k]));
+  const series: Series = new Map();
+  const current: LineRef[] = [];
+  for (const r of rows) {
     const kpi = known.get(r.kpi_id);
     if (!kpi) continue;
     const key = lineKey(r.kpi_id, r.dimension, r.dimension_value);
@@ -202,50 +211,88 @@ export function buildDigestModel(input: DigestModelInput): DigestModel {
       current.push({ kpi, dimension: r.dimension, dimensionValue: r.dimension_value });
     }
   }
-  // Every KPI of the grain has an overall line, with or without a row.
   for (const kpi of kpis) {
     if (!series.get(lineKey(kpi.id, 'all', 'all'))?.has(period.start)) {
       current.push({ kpi, dimension: 'all', dimensionValue: 'all' });
     }
   }
+  return { series, current };
+}
 
-  // 2. evaluate each row of the period
-  const lines: KpiLine[] = current.map(({ kpi, dimension, dimensionValue }) => {
-    const s = series.get(lineKey(kpi.id, dimension, dimensionValue));
-    const values = periods.map((p) => s?.get(p.start)?.value ?? null);
-    const target = resolveTarget(kpi, grain, dimension, dimensionValue, config.targets);
-    const ev = evaluateTarget(kpi.direction, target, values);
-    const value = values.at(-1) ?? null;
-    const previous = values.at(-2) ?? null;
-    const dataMissing = missing.has(kpi.id);
-    return {
-      kpi,
-      dimension,
-      dimensionValue,
-      status: dataMissing ? 'no_data' : ev.status,
-      dataMissing,
-      value,
-      previous,
-      change: changeOf(value, previous),
-      judgement: judgeChange(kpi.direction, value, previous, target),
-      target,
-      consecutive: ev.consecutive,
-      sampleSize: s?.get(period.start)?.sample_size ?? null,
-      trend: values.slice(-trendLength),
-      breakdown: [],
-      breakdownMore: 0,
-    };
-  });
+/** What every line of the period is evaluated with. */
+interface EvaluationContext {
+  grain: Grain;
+  config: Config;
+  /** The digest's period. */
+  period: Period;
+  /** The window's periods, oldest first, ending with `period`. */
+  periods: readonly Period[];
+  trendLength: number;
+  /** KPIs that depend on a missing source. */
+  missing: ReadonlySet<string>;
+}
 
-  // 3. order: off target first, then the rest by family in catalog order
-  const catalogIndex = new Map(CATALOG.map((k, i) => [k.id, i]));
-  const inCatalogOrder = (a: KpiLine, b: KpiLine) =>
-    catalogIndex.get(a.kpi.id)! - catalogIndex.get(b.kpi.id)! ||
+/** One line of the period against its target: status, change, breach run and trend. */
+function evaluateLine(ref: LineRef, series: Series, ctx: EvaluationContext): KpiLine {
+  const { kpi, dimension, dimensionValue } = ref;
+  const s = series.get(lineKey(kpi.id, dimension, dimensionValue));
+  const values = ctx.periods.map((p) => s?.get(p.start)?.value ?? null);
+  const target = resolveTarget(kpi, ctx.grain, dimension, dimensionValue, ctx.config.targets);
+  const ev = evaluateTarget(kpi.direction, target, values);
+  const value = values.at(-1) ?? null;
+  const previous = values.at(-2) ?? null;
+  const dataMissing = ctx.missing.has(kpi.id);
+  return {
+    kpi,
+    dimension,
+    dimensionValue,
+    status: dataMissing ? 'no_data' : ev.status,
+    dataMissing,
+    value,
+    previous,
+    change: changeOf(value, previous),
+    judgement: judgeChange(kpi.direction, value, previous, target),
+    target,
+    consecutive: ev.consecutive,
+    sampleSize: s?.get(ctx.period.start)?.sample_size ?? null,
+    trend: values.slice(-ctx.trendLength),
+    breakdown: [],
+    breakdownMore: 0,
+  };
+}
+
+const CATALOG_INDEX = new Map<string, number>(CATALOG.map((k, i) => [k.id, i]));
+
+/** Catalog order; within a KPI the overall line first, then by dimension and value. */
+function inCatalogOrder(a: KpiLine, b: KpiLine): number {
+  return (
+    CATALOG_INDEX.get(a.kpi.id)! - CATALOG_INDEX.get(b.kpi.id)! ||
     (a.dimension === 'all' ? -1 : b.dimension === 'all' ? 1 : 0) ||
     a.dimension.localeCompare(b.dimension) ||
-    a.dimensionValue.localeCompare(b.dimensionValue);
+    a.dimensionValue.localeCompare(b.dimensionValue)
+  );
+}
+
+function isOff(l: KpiLine): boolean {
+  return l.status === 'breach' || l.status === 'warn';
+}
+
+/** What the digest shows, in reading order. */
+interface Arrangement {
+  /** The overall line of every KPI of the grain, in catalog order. */
+  overall: KpiLine[];
+  offTarget: KpiLine[];
+  families: { family: Family; lines: KpiLine[] }[];
+}
+
+/**
+ * Orders the lines (sorted in place into catalog order, which kpi_flags keeps): under each
+ * overall line its breakdown rows off target, worst first; then the lines off target (overall
+ * rows, and breakdown rows with a target of their own), most urgent first; then every other KPI
+ * by family.
+ */
+function arrangeLines(lines: KpiLine[]): Arrangement {
   lines.sort(inCatalogOrder);
-  const isOff = (l: KpiLine) => l.status === 'breach' || l.status === 'warn';
   const overall = lines.filter((l) => l.dimension === 'all');
   const ownTarget = lines.filter((l) => l.dimension !== 'all' && l.target?.source === 'dimension');
   for (const o of overall) {
@@ -265,23 +312,29 @@ export function buildDigestModel(input: DigestModelInput): DigestModel {
     family,
     lines: overall.filter((l) => l.kpi.family === family && !offIds.has(l.kpi.id)),
   })).filter((f) => f.lines.length > 0);
+  return { overall, offTarget, families };
+}
 
-  // 4. summary, per KPI (its worst line)
+/** The counts of the summary line, per KPI (its worst line off target). */
+function summarize(total: number, offTarget: readonly KpiLine[], overall: readonly KpiLine[]): DigestSummary {
   const worst = new Map<string, FlagStatus>();
   for (const l of offTarget) {
     const w = worst.get(l.kpi.id);
     if (!w || statusRank(l.status) < statusRank(w)) worst.set(l.kpi.id, l.status);
   }
-  const summary: DigestSummary = {
-    total: kpis.length,
+  return {
+    total,
     offTarget: worst.size,
     breaches: [...worst.values()].filter((s) => s === 'breach').length,
     warnings: [...worst.values()].filter((s) => s === 'warn').length,
     noData: overall.filter((l) => l.status === 'no_data' && !l.dataMissing).length,
     dataMissing: overall.filter((l) => l.dataMissing).length,
   };
+}
 
-  const flags: KpiFlagRow[] = lines.map((l) => ({
+/** The kpi_flags rows of the evaluated lines, in their order. */
+function flagRows(lines: readonly KpiLine[], grain: Grain, period: Period, asOf: string): KpiFlagRow[] {
+  return lines.map((l) => ({
     kpi_id: l.kpi.id,
     grain,
     period_start: period.start,
@@ -297,6 +350,29 @@ export function buildDigestModel(input: DigestModelInput): DigestModel {
     consecutive_breaches: l.consecutive,
     evaluated_at: asOf,
   }));
+}
+
+/**
+ * Evaluates the period and builds the digest model (pure).
+ *
+ * Primary course:
+ *  1. index the window's rows by line and period; list the lines of the period;
+ *  2. evaluate each line against its target (a KPI whose source is missing: `no_data`);
+ *  3. arrange: breakdowns under their overall line, off target first, the rest by family;
+ *  4. count the summary, per KPI; 5. the kpi_flags rows of every line.
+ */
+export function buildDigestModel(input: DigestModelInput): DigestModel {
+  const { grain, config, asOf } = input;
+  const period = periodOf(grain, input.date);
+  const { periods, trendLength } = digestWindow(grain, period, config);
+  const gaps = [...(input.gaps ?? [])];
+  const kpis = CATALOG.filter((k) => k.grains.includes(grain));
+
+  const { series, current } = indexRows(input.rows, kpis, period);
+  const missing = kpisWithMissingData(gaps);
+  const ctx: EvaluationContext = { grain, config, period, periods, trendLength, missing };
+  const lines = current.map((ref) => evaluateLine(ref, series, ctx));
+  const { overall, offTarget, families } = arrangeLines(lines);
 
   return {
     grain,
@@ -304,11 +380,11 @@ export function buildDigestModel(input: DigestModelInput): DigestModel {
     asOf,
     timezone: config.timezone,
     ...(config.currency ? { currency: config.currency } : {}),
-    trendPeriods,
-    summary,
+    trendPeriods: periods.slice(-trendLength).map((p) => p.start),
+    summary: summarize(kpis.length, offTarget, overall),
     gaps,
     offTarget,
     families,
-    flags,
+    flags: flagRows(lines, grain, period, asOf),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Lang } from '../config.ts';
 import {
+  alsoOffLabel,
   breakdownText,
   changeText,
   countsText,
@@ -18,7 +19,7 @@ import {
   targetText,
   valueText,
 } from './describe.ts';
-import { familyName, formatInstant, formatNumber, formatPeriod, messages } from './i18n.ts';
+import { familyName, formatInstant, formatNumber, formatPeriod, messages, zoneName } from './i18n.ts';
 import type { DigestModel } from './model.ts';
 
 function rule(title: string): string[] {
@@ -59,14 +60,16 @@ export function renderText(model: DigestModel, lang: Lang): string {
       if (change) out.push(`  ${change}`);
       const run = runText(line, lang, grain);
       if (run) out.push(`  ${run}`);
-      const spark = sparkline(line.trend);
-      if (spark.trim()) {
+      // Time runs left to right as in the chart, in right-to-left text too (LRI … PDI).
+      const bars = sparkline(line.trend);
+      const spark = m.dir === 'rtl' ? `\u2066${bars}\u2069` : bars;
+      if (bars.trim()) {
         out.push(
           `  ${m.trendCaption(line.trend.length, grain, formatNumber(lang, line.trend.length))}${m.colon}${spark}`,
         );
       }
       const breakdown = breakdownText(line, lang, currency);
-      if (breakdown) out.push(`  ${m.alsoOff} ${breakdown}`);
+      if (breakdown) out.push(`  ${alsoOffLabel(lang)}${breakdown}`);
     }
   }
 
@@ -77,11 +80,16 @@ export function renderText(model: DigestModel, lang: Lang): string {
       for (const line of f.lines) {
         out.push(`  ${kpiName(line, lang)}${m.colon}${valueText(line, lang, currency)}`);
         const breakdown = breakdownText(line, lang, currency);
-        if (breakdown) out.push(`    ${m.alsoOff} ${breakdown}`);
+        if (breakdown) out.push(`    ${alsoOffLabel(lang)}${breakdown}`);
       }
     }
   }
 
-  out.push('', '—', m.footer(formatInstant(lang, model.asOf, model.timezone), model.timezone), '');
+  out.push(
+    '',
+    '—',
+    m.footer(formatInstant(lang, model.asOf, model.timezone), zoneName(lang, model.timezone)),
+    '',
+  );
   return out.join('\n');
 }

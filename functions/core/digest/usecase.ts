@@ -203,19 +203,16 @@ export function languageGroups(config: Config, lang?: Lang): { lang: Lang; to: s
   })).filter((g) => g.to.length > 0);
 }
 
-/** Runs the digest of one period: evaluates, writes kpi_flags, renders, files and delivers. */
-export async function runDigest(req: DigestRequest): Promise<DigestResult> {
-  const { engine, config, grain, asOf } = req;
-  if (Number.isNaN(new Date(asOf).getTime())) throw new Error(`asOf is not an ISO-8601 instant: ${asOf}`);
-  const period = periodOf(grain, req.date);
-  sqlDate(period.start);
-
-  // 1. kpi_results of the window
-  const { periods } = digestWindow(grain, period, config);
-  const resultRows = await engine.query(
-    resultsQuery(req.resultsSchema, grain, periods[0]!.start, period.start),
+/** The kpi_results rows of the grain from the window's first period to `period`. */
+async function readResults(
+  req: DigestRequest,
+  periods: readonly Period[],
+  period: Period,
+): Promise<ResultPoint[]> {
+  const rows = await req.engine.query(
+    resultsQuery(req.resultsSchema, req.grain, periods[0]!.start, period.start),
   );
-  const rows: ResultPoint[] = resultRows.map((r: SqlRow) => ({
+  return rows.map((r: SqlRow) => ({
     kpi_id: str(r.kpi_id),
     period_start: str(r.period_start).slice(0, 10),
     dimension: str(r.dimension),
@@ -223,20 +220,79 @@ export async function runDigest(req: DigestRequest): Promise<DigestResult> {
     value: num(r.value),
     sample_size: num(r.sample_size),
   }));
+}
 
-  // 2. freshness
-  const fw = freshnessWindow(grain, period, config.workWeek);
-  const sources = sourcesOfGrain(grain);
-  let gaps: SourceGap[] = [];
-  if (fw.check && sources.length > 0) {
-    const countRows = await engine.query(freshnessQuery(req.lakeSchema, sources, fw.from, fw.to));
-    const counts: SourceCount[] = countRows.map((r) => ({
-      entity: str(r.entity),
-      dt: str(r.dt).slice(0, 10),
-      n: num(r.n) ?? 0,
-    }));
-    gaps = assessFreshness(fw, sources, counts);
+/** The sources missing in the period, from the lake's records per `dt` (none asked on a day off). */
+async function readFreshness(req: DigestRequest, period: Period): Promise<SourceGap[]> {
+  const fw = freshnessWindow(req.grain, period, req.config.workWeek);
+  const sources = sourcesOfGrain(req.grain);
+  if (!fw.check || sources.length === 0) return [];
+  const rows = await req.engine.query(freshnessQuery(req.lakeSchema, sources, fw.from, fw.to));
+  const counts: SourceCount[] = rows.map((r) => ({
+    entity: str(r.entity),
+    dt: str(r.dt).slice(0, 10),
+    n: num(r.n) ?? 0,
+  }));
+  return assessFreshness(fw, sources, counts);
+}
+
+/** Renders, files and (when a delivery is given) delivers one language group's message. */
+async function sendGroup(
+  req: DigestRequest,
+  model: DigestModel,
+  charts: ReturnType<typeof renderCharts>,
+  group: { lang: Lang; to: string[] },
+): Promise<DigestMessageReport> {
+  const { config, asOf } = req;
+  const message = composeDigest(model, { lang: group.lang, from: config.digest.from, to: group.to, charts });
+  const name = digestName(model, group.lang);
+  const stamp = new Date(asOf).toISOString().replace(/[-:.]/g, '').toLowerCase();
+  const messageId = `digest-${name}-${stamp}@${addressDomain(config.digest.from)}`;
+  const raw = await buildMime(message, { date: asOf, messageId });
+  const filed = await req.outbox.deliver(message, raw);
+  const report: DigestMessageReport = {
+    lang: group.lang,
+    to: group.to,
+    subject: message.subject,
+    name,
+    htmlBytes: new TextEncoder().encode(message.html).byteLength,
+    rawBytes: raw.byteLength,
+    charts: message.inline.length,
+    filed,
+  };
+  if (req.deliver && group.to.length > 0) report.delivered = await req.deliver.deliver(message, raw);
+  return report;
+}
+
+/**
+ * One message per language group (charts drawn once), each filed and delivered in turn; with a
+ * delivery, a group without recipients is a {@link DigestError} once every message is filed.
+ */
+async function sendDigests(req: DigestRequest, model: DigestModel): Promise<DigestMessageReport[]> {
+  const charts = renderCharts(model);
+  const messages: DigestMessageReport[] = [];
+  for (const group of languageGroups(req.config, req.lang))
+    messages.push(await sendGroup(req, model, charts, group));
+  const undeliverable = req.deliver ? messages.filter((m) => m.to.length === 0).map((m) => m.name) : [];
+  if (undeliverable.length > 0) {
+    throw new DigestError(
+      `no recipients configured (digest.recipients): ${undeliverable.join(', ')} written to the outbox but not sent`,
+    );
   }
+  return messages;
+}
+
+/** Runs the digest of one period: evaluates, writes kpi_flags, renders, files and delivers. */
+export async function runDigest(req: DigestRequest): Promise<DigestResult> {
+  const { engine, config, grain, asOf } = req;
+  if (Number.isNaN(new Date(asOf).getTime())) throw new Error(`asOf is not an ISO-8601 instant: ${asOf}`);
+  const period = periodOf(grain, req.date);
+  sqlDate(period.start);
+
+  // 1–2. kpi_results of the window; freshness of the sources
+  const { periods } = digestWindow(grain, period, config);
+  const rows = await readResults(req, periods, period);
+  const gaps = await readFreshness(req, period);
 
   // 3. evaluate and model
   const model = buildDigestModel({ grain, date: period.start, asOf, config, rows, gaps });
@@ -245,42 +301,7 @@ export async function runDigest(req: DigestRequest): Promise<DigestResult> {
   for (const sql of flagStatements(req.resultsSchema, grain, period, model.flags)) await engine.query(sql);
 
   // 5–6. one message per language group
-  const charts = renderCharts(model);
-  const domain = addressDomain(config.digest.from);
-  const stamp = new Date(asOf).toISOString().replace(/[-:.]/g, '').toLowerCase();
-  const messages: DigestMessageReport[] = [];
-  const undeliverable: string[] = [];
-  for (const group of languageGroups(config, req.lang)) {
-    const message = composeDigest(model, {
-      lang: group.lang,
-      from: config.digest.from,
-      to: group.to,
-      charts,
-    });
-    const name = digestName(model, group.lang);
-    const raw = await buildMime(message, { date: asOf, messageId: `digest-${name}-${stamp}@${domain}` });
-    const filed = await req.outbox.deliver(message, raw);
-    const report: DigestMessageReport = {
-      lang: group.lang,
-      to: group.to,
-      subject: message.subject,
-      name,
-      htmlBytes: new TextEncoder().encode(message.html).byteLength,
-      rawBytes: raw.byteLength,
-      charts: message.inline.length,
-      filed,
-    };
-    if (req.deliver) {
-      if (group.to.length === 0) undeliverable.push(name);
-      else report.delivered = await req.deliver.deliver(message, raw);
-    }
-    messages.push(report);
-  }
-  if (undeliverable.length > 0) {
-    throw new DigestError(
-      `no recipients configured (digest.recipients): ${undeliverable.join(', ')} written to the outbox but not sent`,
-    );
-  }
+  const messages = await sendDigests(req, model);
   return {
     grain,
     period,

@@ -1,6 +1,6 @@
 /**
- * Amazon Connect contact records (CTR) → `calls` (spec: shared/spec/contracts.md, "Vendor
- * formats", amazon-connect; field table and rules: docs/mappings/amazon-connect.md).
+ * Amazon Connect contact records (CTR) → `calls` (field table and rules:
+ * docs/mappings/amazon-connect.md; the contract it fills: docs/contracts.md).
  *
  * Kinesis Firehose delivers CTRs as JSON objects back to back (with or without newlines), at
  * least once: the same ContactId arrives again when the record is updated (after-contact work,

@@ -3,7 +3,7 @@
  * validator as byte ranges (contracts.ts, `compileCsvContract`), so an accepted row costs no
  * intermediate strings, arrays or objects: only its validated row. Papa Parse stays the CSV
  * parser of record: this path takes only what RFC 4180 leaves no doubt about, and hands the rest
- * of the file to Papa Parse (records.ts, `csvBatches`) at the first record it is not sure of.
+ * of the file to Papa Parse (csv-papa.ts, `csvBatches`) at the first record it is not sure of.
  *
  * What it reads itself, with Papa Parse's results (test/property/csv-bytes.property.test.ts
  * compares the two on generated files):
@@ -17,14 +17,9 @@
  */
 import type { CsvRowValidator } from '../contracts.ts';
 import { CSV_FIELD, csvFieldText } from '../contracts.ts';
-import {
-  type CsvResume,
-  csvHeader,
-  type RawRecord,
-  recordMaker,
-  resumed,
-  wrongFieldCount,
-} from './records.ts';
+import { type CsvResume, csvHeader, recordMaker, wrongFieldCount } from './csv-common.ts';
+import type { RawRecord } from './raw-record.ts';
+import { resumed } from './streams.ts';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -39,7 +34,7 @@ const IRREGULAR = -2;
 
 /** Compiles the row validator for a header, or says the file is to be read the plain way. */
 export type CsvCompiler = (header: readonly string[]) => CsvRowValidator | undefined;
-/** Papa Parse's reading of the rest of the file (records.ts, csvBatches). */
+/** Papa Parse's reading of the rest of the file (csv-papa.ts, csvBatches). */
 export type CsvFallback = (rest: AsyncIterable<Uint8Array>, resume: CsvResume) => AsyncIterable<RawRecord[]>;
 
 const asBuffer = (u: Uint8Array) =>
@@ -85,33 +80,8 @@ class RecordScanner {
     for (;;) {
       if (k === this.starts.length) this.grow();
       if (p < n && b[p] === QUOTE) {
-        let f = 0;
-        let q = p + 1;
-        let close: number;
-        for (;;) {
-          const i = b.indexOf(QUOTE, q);
-          if (i < 0) return eof ? IRREGULAR : INCOMPLETE;
-          if (i + 1 === n) {
-            if (!eof) return INCOMPLETE;
-            close = i;
-            break;
-          }
-          if (b[i + 1] === QUOTE) {
-            f |= CSV_FIELD.escapedQuote;
-            q = i + 2;
-            continue;
-          }
-          close = i;
-          break;
-        }
-        for (let j = p + 1; j < close; j++) {
-          const c = b[j]!;
-          if (c >= 0x80) f |= CSV_FIELD.nonAscii;
-          else if (c === LF) this.breaks++;
-        }
-        this.starts[k] = p + 1;
-        this.ends[k] = close;
-        this.flags[k] = f;
+        const close = this.quoted(b, p, eof, k);
+        if (close < 0) return close;
         k++;
         p = close + 1;
         if (p === n) {
@@ -163,6 +133,42 @@ class RecordScanner {
     }
   }
 
+  /**
+   * Records the quoted field starting at `p` as field `k`: the position of its closing quote, or
+   * INCOMPLETE / IRREGULAR as {@link scan} returns them.
+   */
+  private quoted(b: Buffer, p: number, eof: boolean, k: number): number {
+    const n = b.length;
+    let f = 0;
+    let q = p + 1;
+    let close: number;
+    for (;;) {
+      const i = b.indexOf(QUOTE, q);
+      if (i < 0) return eof ? IRREGULAR : INCOMPLETE;
+      if (i + 1 === n) {
+        if (!eof) return INCOMPLETE;
+        close = i;
+        break;
+      }
+      if (b[i + 1] === QUOTE) {
+        f |= CSV_FIELD.escapedQuote;
+        q = i + 2;
+        continue;
+      }
+      close = i;
+      break;
+    }
+    for (let j = p + 1; j < close; j++) {
+      const c = b[j]!;
+      if (c >= 0x80) f |= CSV_FIELD.nonAscii;
+      else if (c === LF) this.breaks++;
+    }
+    this.starts[k] = p + 1;
+    this.ends[k] = close;
+    this.flags[k] = f;
+    return close;
+  }
+
   /** The last record's fields as text (for the row object path and for quarantine). */
   texts(b: Buffer): string[] {
     const out: string[] = new Array(this.count);
@@ -171,6 +177,12 @@ class RecordScanner {
     return out;
   }
 }
+
+/** What {@link CsvByteReader.scanWindow} stopped at. */
+const WINDOW_FULL = 0;
+const NEED_BYTES = 1;
+const HAND_OVER = 2;
+type Stop = typeof WINDOW_FULL | typeof NEED_BYTES | typeof HAND_OVER;
 
 /**
  * CSV records in batches, as csvBatches yields them (same line numbers, blank lines skipped,
@@ -184,69 +196,110 @@ export async function* csvByteBatches(
   compile: CsvCompiler,
   fallback: CsvFallback,
 ): AsyncGenerator<RawRecord[]> {
-  const it = source[Symbol.asyncIterator]();
-  let buf: Buffer = Buffer.alloc(0);
-  let pos = 0;
-  let eof = false;
-  let crlf: boolean | undefined;
-  let scanner: RecordScanner | undefined;
-  let header: string[] | undefined;
-  let validate: CsvRowValidator | undefined;
-  let makeRecord: ((fields: string[]) => Record<string, string>) | undefined;
-  let line = 0;
+  // 1. read a chunk (completing the record the previous one cut);
+  // 2. decide the line break from the first line;
+  // 3. scan the chunk's records, a window of about 64 KiB at a time, each window one batch;
+  // 4. at the first record it is not sure of, hand the rest of the file to Papa Parse.
+  const reader = new CsvByteReader(source[Symbol.asyncIterator](), delimiter, compile);
+  for (;;) {
+    await reader.fill();
+    const lineBreak = reader.decideLineBreak();
+    if (lineBreak === NEED_BYTES) continue;
+    if (lineBreak === HAND_OVER) {
+      yield* reader.handOver(fallback);
+      return;
+    }
+    let stop: Stop;
+    do {
+      const out: RawRecord[] = [];
+      stop = reader.scanWindow(out);
+      if (out.length > 0) yield out;
+    } while (stop === WINDOW_FULL);
+    if (stop === HAND_OVER || (!reader.eof && reader.recordTooLong())) {
+      yield* reader.handOver(fallback);
+      return;
+    }
+    if (reader.eof) return;
+  }
+}
+
+/** The state of one file on the byte path: the bytes held, where the next record starts, the header. */
+class CsvByteReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  eof = false;
+  private crlf: boolean | undefined;
+  private scanner: RecordScanner | undefined;
+  private header: string[] | undefined;
+  private validate: CsvRowValidator | undefined;
+  private makeRecord: ((fields: string[]) => Record<string, string>) | undefined;
+  private line = 0;
+  /** Where the current batch ends (a position in `buf`). */
+  private windowEnd = 0;
   /**
    * While `buf` holds a record cut by a chunk boundary (its start, `carried` bytes, and the next
    * chunk's first bytes): that chunk.
    */
-  let whole: { chunk: Buffer; carried: number } | undefined;
-  /** Papa Parse reads from the record at `pos` to the end of the file. */
-  const handOver = () =>
-    fallback(
-      resumed(
-        it,
-        [buf.subarray(pos), ...(whole ? [whole.chunk.subarray(buf.length - whole.carried)] : [])].filter(
-          (b) => b.length > 0,
-        ),
-      ),
-      // Line break still unknown (a first line over MAX_RECORD): csvBatches decides it, as ever.
-      {
-        line,
-        ...(crlf === undefined ? {} : { newline: crlf ? '\r\n' : '\n' }),
-        ...(header ? { header } : {}),
-      },
-    );
+  private whole: { chunk: Buffer; carried: number } | undefined;
 
-  for (;;) {
-    if (!eof) {
-      const n = await it.next();
-      if (n.done) eof = true;
-      else {
-        const chunk = asBuffer(n.value);
-        if (pos < buf.length) {
-          // The record cut by the boundary is completed in a small buffer (its start and the
-          // chunk's first bytes); the records after it are read in the chunk itself, uncopied.
-          const head = chunk.length > WINDOW ? chunk.subarray(0, WINDOW) : chunk;
-          whole = head === chunk ? undefined : { chunk, carried: buf.length - pos };
-          buf = Buffer.concat([buf.subarray(pos), head]);
-        } else buf = chunk;
-        pos = 0;
-      }
+  constructor(
+    private readonly it: AsyncIterator<Uint8Array>,
+    private readonly delimiter: string,
+    private readonly compile: CsvCompiler,
+  ) {}
+
+  /** Reads the next chunk, unless the file has ended. */
+  async fill(): Promise<void> {
+    if (this.eof) return;
+    const n = await this.it.next();
+    if (n.done) {
+      this.eof = true;
+      return;
     }
-    if (crlf === undefined) {
+    const chunk = asBuffer(n.value);
+    if (this.pos < this.buf.length) {
+      // The record cut by the boundary is completed in a small buffer (its start and the
+      // chunk's first bytes); the records after it are read in the chunk itself, uncopied.
+      const head = chunk.length > WINDOW ? chunk.subarray(0, WINDOW) : chunk;
+      this.whole = head === chunk ? undefined : { chunk, carried: this.buf.length - this.pos };
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), head]);
+    } else this.buf = chunk;
+    this.pos = 0;
+  }
+
+  /**
+   * Decides the file's line break from its first line (once), then starts a batch: undefined to
+   * go on, NEED_BYTES while the first line is incomplete, HAND_OVER if it is over 1 MiB.
+   */
+  decideLineBreak(): typeof NEED_BYTES | typeof HAND_OVER | undefined {
+    if (this.crlf === undefined) {
+      const buf = this.buf;
       const lf = buf.indexOf(LF);
-      if (lf < 0 && !eof) {
-        if (buf.length > MAX_RECORD) {
-          yield* handOver();
-          return;
-        }
-        continue;
-      }
-      crlf = lf > 0 && buf[lf - 1] === CR;
-      scanner = new RecordScanner(delimiter.charCodeAt(0), crlf);
+      if (lf < 0 && !this.eof) return buf.length > MAX_RECORD ? HAND_OVER : NEED_BYTES;
+      this.crlf = lf > 0 && buf[lf - 1] === CR;
+      this.scanner = new RecordScanner(this.delimiter.charCodeAt(0), this.crlf);
     }
-    const sc = scanner!;
-    let out: RawRecord[] = [];
-    let windowEnd = pos + WINDOW;
+    this.windowEnd = this.pos + WINDOW;
+    return undefined;
+  }
+
+  /** The record at `pos` is still open after 1 MiB. */
+  recordTooLong(): boolean {
+    return this.buf.length - this.pos > MAX_RECORD;
+  }
+
+  /**
+   * Scans records into `out` until the window is full (WINDOW_FULL), the bytes held end or cut a
+   * record (NEED_BYTES), or Papa Parse is to read on (HAND_OVER).
+   * The hot loop of the byte path, one pass per record: state is read into locals first and
+   * stored back at the end, and the rare steps (the header, a cut record) are calls.
+   */
+  scanWindow(out: RawRecord[]): Stop {
+    const sc = this.scanner!;
+    const eof = this.eof;
+    const delimiter = this.delimiter;
+    let { buf, pos, whole, line, windowEnd, header, validate, makeRecord } = this;
+    let stop: Stop = NEED_BYTES;
     while (pos < buf.length) {
       const next = sc.scan(buf, pos, eof);
       if (next === INCOMPLETE) {
@@ -258,9 +311,8 @@ export async function* csvByteBatches(
         continue;
       }
       if (next === IRREGULAR) {
-        if (out.length > 0) yield out;
-        yield* handOver();
-        return;
+        stop = HAND_OVER;
+        break;
       }
       line++;
       const no = line;
@@ -268,14 +320,14 @@ export async function* csvByteBatches(
       const blank = sc.count === 1 && sc.starts[0] === sc.ends[0];
       if (!blank) {
         if (!header) {
-          header = csvHeader(sc.texts(buf));
-          makeRecord = recordMaker(header);
-          validate = compile(header);
+          header = this.readHeader(sc.texts(buf));
+          validate = this.validate;
+          makeRecord = this.makeRecord;
           if (!validate) {
             // Only blank lines came before the header: nothing to yield first.
             pos = next;
-            yield* handOver();
-            return;
+            stop = HAND_OVER;
+            break;
           }
         } else if (sc.count !== header.length) {
           out.push(wrongFieldCount(no, header, sc.texts(buf), delimiter));
@@ -293,16 +345,44 @@ export async function* csvByteBatches(
         whole = undefined;
       }
       if (pos >= windowEnd) {
-        if (out.length > 0) yield out;
-        out = [];
         windowEnd = pos + WINDOW;
+        stop = WINDOW_FULL;
+        break;
       }
     }
-    if (out.length > 0) yield out;
-    if (eof) return;
-    if (buf.length - pos > MAX_RECORD) {
-      yield* handOver();
-      return;
-    }
+    this.buf = buf;
+    this.pos = pos;
+    this.whole = whole;
+    this.line = line;
+    this.windowEnd = windowEnd;
+    return stop;
+  }
+
+  /** The header row: its names, the row object maker and the compiled validator (if any). */
+  private readHeader(fields: string[]): string[] {
+    const header = csvHeader(fields);
+    this.header = header;
+    this.makeRecord = recordMaker(header);
+    this.validate = this.compile(header);
+    return header;
+  }
+
+  /** Papa Parse reads from the record at `pos` to the end of the file. */
+  handOver(fallback: CsvFallback): AsyncIterable<RawRecord[]> {
+    const { buf, pos, whole, crlf, header } = this;
+    return fallback(
+      resumed(
+        this.it,
+        [buf.subarray(pos), ...(whole ? [whole.chunk.subarray(buf.length - whole.carried)] : [])].filter(
+          (b) => b.length > 0,
+        ),
+      ),
+      // Line break still unknown (a first line over MAX_RECORD): csvBatches decides it, as ever.
+      {
+        line: this.line,
+        ...(crlf === undefined ? {} : { newline: crlf ? '\r\n' : '\n' }),
+        ...(header ? { header } : {}),
+      },
+    );
   }
 }

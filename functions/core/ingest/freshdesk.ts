@@ -1,6 +1,6 @@
 /**
- * Freshdesk → `tickets` (spec: shared/spec/contracts.md, "Vendor formats", freshdesk; field table
- * and rules: docs/mappings/freshdesk.md).
+ * Freshdesk → `tickets` (field table and rules: docs/mappings/freshdesk.md; the
+ * contract it fills: docs/contracts.md).
  *
  * Two forms, told apart per record:
  * - API v2 ticket JSON (bare objects, arrays, `{"results": [...]}` search pages, Airbyte records

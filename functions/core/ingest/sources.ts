@@ -4,7 +4,7 @@
  * amazon-connect, twilio) live beside this file and register here.
  */
 import { ENTITIES, type Entity, isEntity } from '../contracts.ts';
-import type { RawRecord } from './records.ts';
+import type { RawRecord } from './raw-record.ts';
 
 export const SOURCES = ['generic', 'zendesk', 'freshdesk', 'amazon-connect', 'twilio'] as const;
 export type SourceName = (typeof SOURCES)[number];

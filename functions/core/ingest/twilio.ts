@@ -1,7 +1,6 @@
 /**
- * Twilio Programmable Voice Call resources (API 2010-04-01) → `calls` (spec:
- * shared/spec/contracts.md, "Vendor formats", twilio; field table and rules:
- * docs/mappings/twilio.md).
+ * Twilio Programmable Voice Call resources (API 2010-04-01) → `calls` (field table
+ * and rules: docs/mappings/twilio.md; the contract it fills: docs/contracts.md).
  *
  * Accepts a list page (`{"calls": [...], "next_page_uri": …}`), single resources, Airbyte records
  * (`{"stream": "calls", "data": {...}}`, where Airbyte has already turned dates into ISO-8601 and

@@ -1,5 +1,5 @@
 /**
- * Registers the vendor source mappings (spec: shared/spec/contracts.md, "Vendor formats") beside
+ * Registers the vendor source mappings (reference: docs/contracts.md and docs/mappings/) beside
  * the generic one. Import this module once, for its effect, wherever files are ingested.
  */
 import { amazonConnectMapping } from './amazon-connect.ts';

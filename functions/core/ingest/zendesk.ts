@@ -1,6 +1,6 @@
 /**
- * Zendesk Support → `tickets` (spec: shared/spec/contracts.md, "Vendor formats", zendesk; field
- * table and rules: docs/mappings/zendesk.md).
+ * Zendesk Support → `tickets` (field table and rules: docs/mappings/zendesk.md; the
+ * contract it fills: docs/contracts.md).
  *
  * Accepts every shape a Zendesk ticket export takes: a tickets page (`{"tickets": [...]}`), an
  * incremental export page, a single `{"ticket": {...}}`, bare ticket objects (NDJSON, array) and
@@ -19,7 +19,7 @@
  * reason that says how to land it (sideloaded with `include=metric_sets`).
  */
 import { parseIsoInstant } from '../time.ts';
-import type { RawRecord } from './records.ts';
+import type { RawRecord } from './raw-record.ts';
 import { type MappedRecord, type MappingContext, MappingError, type SourceMapping } from './sources.ts';
 import { isObj, num, type Obj, text, unwrapAirbyte } from './vendor-util.ts';
 
@@ -124,6 +124,10 @@ export function zendeskTicketRow(
   m: Obj | undefined,
   ctx: Pick<MappingContext, 'sourceTimezone'>,
 ): TicketResult {
+  // 1. a ticket needs an id, and a deleted one is not counted;
+  // 2. the ticket's own fields;
+  // 3. the metric set's (assignment, first reply, solve time, replies, reopens, hand-offs);
+  // 4. a closed ticket's close time; a solved ticket without a solve time cannot be a row.
   const id = text(t.id);
   if (id === undefined) return { error: { field: 'id', reason: 'a Zendesk ticket without an id' } };
   const rawStatus = text(t.status)?.toLowerCase();
@@ -137,8 +141,25 @@ export function zendeskTicketRow(
   }
   const status = rawStatus === undefined ? undefined : (STATUSES[rawStatus] ?? rawStatus);
   const zone = ctx.sourceTimezone;
-  const tags = Array.isArray(t.tags) ? t.tags.map((x) => String(x).toLowerCase()) : [];
+  const row = ticketFields(t, id, status);
+  const created = instant(row.created_at, zone);
+  if (m) addMetricSet(row, m, { status, created, zone });
+  if (status === 'closed') row.closed_at = (m ? text(m.status_updated_at) : undefined) ?? text(t.updated_at);
+  if (status === 'solved' && row.resolved_at === undefined) {
+    return {
+      error: {
+        field: 'status',
+        reason: `solved ticket ${id} has no metric set in this file, so its solve time is unknown: land tickets with their metric sets sideloaded (include=metric_sets)`,
+      },
+    };
+  }
+  for (const k of Object.keys(row)) if (row[k] === undefined) delete row[k];
+  return { row };
+}
 
+/** The row's fields from the ticket itself (undefined where the ticket says nothing). */
+function ticketFields(t: Obj, id: string, status: string | undefined): Record<string, unknown> {
+  const tags = Array.isArray(t.tags) ? t.tags.map((x) => String(x).toLowerCase()) : [];
   const rawType = text(t.type)?.toLowerCase();
   const type = tags.includes('complaint')
     ? 'complaint'
@@ -147,12 +168,9 @@ export function zendeskTicketRow(
       : (TYPES[rawType] ?? 'other');
   const via = isObj(t.via) ? text(t.via.channel)?.toLowerCase() : undefined;
   const incidentKey = rawType === 'problem' ? id : text(t.problem_id);
-
-  const createdAt = text(t.created_at);
-  const created = instant(createdAt, zone);
-  const row: Record<string, unknown> = {
+  return {
     ticket_id: id,
-    created_at: createdAt,
+    created_at: text(t.created_at),
     updated_at: text(t.updated_at),
     channel: via === undefined ? 'other' : (CHANNELS[via] ?? 'other'),
     type,
@@ -165,47 +183,42 @@ export function zendeskTicketRow(
     escalated: tags.includes('escalated') ? true : undefined,
     incident_key: incidentKey,
   };
+}
 
-  if (m) {
-    // Ticket created already assigned: Zendesk may stamp the assignment a moment before creation.
-    const assignedText = text(m.initially_assigned_at);
-    const assigned = instant(assignedText, zone);
-    row.assigned_at =
-      assigned !== undefined &&
-      created !== undefined &&
-      assigned < created &&
-      created - assigned <= ASSIGN_SKEW_MS
-        ? createdAt
-        : assignedText;
-    // First reply: calendar time from creation (an instant; business minutes follow a schedule).
-    const replySeconds = calendar(m.reply_time_in_seconds);
-    const replyMinutes = calendar(m.reply_time_in_minutes);
-    const replyMs =
-      replySeconds !== undefined
-        ? replySeconds * 1000
-        : replyMinutes !== undefined
-          ? replyMinutes * 60_000
-          : undefined;
-    if (created !== undefined && replyMs !== undefined)
-      row.first_response_at = new Date(created + replyMs).toISOString();
-    row.resolved_at = text(m.solved_at) ?? (status === 'solved' ? text(m.status_updated_at) : undefined);
-    row.agent_messages = num(m.replies);
-    row.reopens = num(m.reopens);
-    const a = num(m.assignee_stations);
-    const g = num(m.group_stations);
-    if (a !== undefined || g !== undefined) row.handoffs = Math.max(a ?? 0, g ?? 0, 1) - 1;
-  }
-  if (status === 'closed') row.closed_at = (m ? text(m.status_updated_at) : undefined) ?? text(t.updated_at);
-  if (status === 'solved' && row.resolved_at === undefined) {
-    return {
-      error: {
-        field: 'status',
-        reason: `solved ticket ${id} has no metric set in this file, so its solve time is unknown: land tickets with their metric sets sideloaded (include=metric_sets)`,
-      },
-    };
-  }
-  for (const k of Object.keys(row)) if (row[k] === undefined) delete row[k];
-  return { row };
+/** Adds the fields that come from the ticket's metric set (`created`: the row's created_at instant). */
+function addMetricSet(
+  row: Record<string, unknown>,
+  m: Obj,
+  { status, created, zone }: { status: string | undefined; created: number | undefined; zone: string },
+): void {
+  const createdAt = row.created_at;
+  // Ticket created already assigned: Zendesk may stamp the assignment a moment before creation.
+  const assignedText = text(m.initially_assigned_at);
+  const assigned = instant(assignedText, zone);
+  row.assigned_at =
+    assigned !== undefined &&
+    created !== undefined &&
+    assigned < created &&
+    created - assigned <= ASSIGN_SKEW_MS
+      ? createdAt
+      : assignedText;
+  // First reply: calendar time from creation (an instant; business minutes follow a schedule).
+  const replySeconds = calendar(m.reply_time_in_seconds);
+  const replyMinutes = calendar(m.reply_time_in_minutes);
+  const replyMs =
+    replySeconds !== undefined
+      ? replySeconds * 1000
+      : replyMinutes !== undefined
+        ? replyMinutes * 60_000
+        : undefined;
+  if (created !== undefined && replyMs !== undefined)
+    row.first_response_at = new Date(created + replyMs).toISOString();
+  row.resolved_at = text(m.solved_at) ?? (status === 'solved' ? text(m.status_updated_at) : undefined);
+  row.agent_messages = num(m.replies);
+  row.reopens = num(m.reopens);
+  const a = num(m.assignee_stations);
+  const g = num(m.group_stations);
+  if (a !== undefined || g !== undefined) row.handoffs = Math.max(a ?? 0, g ?? 0, 1) - 1;
 }
 
 type Item =

@@ -12,7 +12,7 @@
  */
 import { FAMILIES, type Family, type Grain, kpisOfFamily } from '../catalog.ts';
 import type { Config } from '../config.ts';
-import { addDays, localDate } from '../time.ts';
+import { addDays, localDate, monthEnd, monthStart } from '../time.ts';
 
 /** The text of queries/: `kpi/<family>.sql` and `merge_kpi_results.sql`. */
 export interface QueryTemplates {
@@ -86,17 +86,6 @@ export function fillTemplate(template: string, values: Record<string, string>, w
 }
 
 // ── periods ───────────────────────────────────────────────────────────────────
-function monthStart(iso: string): string {
-  return `${iso.slice(0, 7)}-01`;
-}
-
-function monthEnd(iso: string): string {
-  const y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7));
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return `${iso.slice(0, 7)}-${String(last).padStart(2, '0')}`;
-}
-
 /** The periods of a grain that intersect [from, to]: days, or whole calendar months. */
 export function periodsBetween(grain: Grain, from: string, to: string): Period[] {
   if (from > to) throw new Error(`--from ${from} is after --to ${to}`);
@@ -157,6 +146,23 @@ function parameters(req: RunRequest, periods: Period[]): Record<string, string> 
   };
 }
 
+/**
+ * The `(kpi_id, dimension)` rows of a family's KPIs at a grain, one KPI a line, for the
+ * `{{kpi_dimensions}}` VALUES list: which dimensions each KPI is reported by is the catalog's fact.
+ */
+function kpiDimensionRows(family: Family, grain: Grain): string {
+  const rows = kpisOfFamily(family, grain).map((k) =>
+    k.dimensions.map((d) => `(${sqlString(k.id)}, ${sqlString(d)})`).join(', '),
+  );
+  // A family without KPIs at the grain is never run; its list still parses, and matches nothing.
+  return rows.length > 0 ? rows.join(',\n    ') : '(CAST(NULL AS varchar), CAST(NULL AS varchar))';
+}
+
+/** The run's parameters plus the family's own. */
+function familyParameters(req: RunRequest, periods: Period[], family: Family): Record<string, string> {
+  return { ...parameters(req, periods), kpi_dimensions: kpiDimensionRows(family, req.grain) };
+}
+
 function indent(sql: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
   return sql
@@ -169,18 +175,19 @@ function indent(sql: string, spaces: number): string {
 /** Renders the computation of one family alone (a SELECT), for tests and `servicepulse sql`. */
 export function renderCompute(templates: QueryTemplates, family: Family, req: RunRequest): string {
   const periods = periodsBetween(req.grain, req.from, req.to);
-  return fillTemplate(templates.kpi[family], parameters(req, periods), `queries/kpi/${family}.sql`).trim();
+  const params = familyParameters(req, periods, family);
+  return fillTemplate(templates.kpi[family], params, `queries/kpi/${family}.sql`).trim();
 }
 
 /** Every statement of a run, in the order they must run (one MERGE per family, in sequence). */
 export function renderRun(templates: QueryTemplates, req: RunRequest): Statement[] {
   const periods = periodsBetween(req.grain, req.from, req.to);
-  const params = parameters(req, periods);
   const out: Statement[] = [];
   for (const family of req.families ?? FAMILIES) {
     const kpis = kpisOfFamily(family, req.grain);
     if (kpis.length === 0) continue;
     const kpiIds = kpis.map((k) => k.id);
+    const params = familyParameters(req, periods, family);
     const compute = fillTemplate(templates.kpi[family], params, `queries/kpi/${family}.sql`);
     const sql = fillTemplate(
       templates.merge,
