@@ -14,7 +14,7 @@ import { CATALOG, GRAINS, type Grain } from './catalog.ts';
 import type { Config } from './config.ts';
 import { definitionRows, KPI_DEFINITIONS_COLUMNS, type ResultColumnType } from './results.ts';
 import { sqlDate, sqlIdentifier, sqlString } from './sql/render.ts';
-import { addDays, isoToEpochDay } from './time.ts';
+import { addDays, isoToEpochDay, monthEnd, monthStart } from './time.ts';
 
 /** Athena's limit on the partitions one INSERT/MERGE into an Iceberg table may write. */
 export const ICEBERG_PARTITION_LIMIT = 100;
@@ -54,15 +54,7 @@ export class ScheduleError extends Error {
 }
 
 // ── calendar helpers ──────────────────────────────────────────────────────────
-export function monthStart(day: string): string {
-  return `${day.slice(0, 7)}-01`;
-}
-
-export function monthEnd(day: string): string {
-  const y = Number(day.slice(0, 4));
-  const m = Number(day.slice(5, 7));
-  return `${day.slice(0, 7)}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
-}
+export { monthEnd, monthStart } from './time.ts';
 
 function nextMonth(day: string): string {
   return addDays(monthEnd(day), 1);

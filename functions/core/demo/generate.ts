@@ -10,7 +10,7 @@
  * "latest snapshot wins" rule is exercised on every demo run.
  */
 import { type Entity, entityColumns } from '../contracts.ts';
-import { addDays, localDate, startOfLocalDay } from '../time.ts';
+import { addDays, isoWeekday, localDate, startOfLocalDay } from '../time.ts';
 
 const contractColumnNames = (entity: Entity) => entityColumns(entity).map((c) => c.name);
 
@@ -128,11 +128,6 @@ function csv(rows: readonly Record<string, unknown>[], columns: readonly string[
 
 function ndjson(rows: readonly Record<string, unknown>[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-}
-
-function isoWeekday(day: string): number {
-  const d = new Date(`${day}T00:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
 }
 
 /** A random instant on local day `day` following the office-hours curve. */

@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 
 // ── digits and numbers ────────────────────────────────────────────────────────
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const EASTERN_DIGIT = /[\u06f0-\u06f9\u0660-\u0669\u066b\u066c]/g;
 
 /** Persian and Arabic-Indic digits → ASCII; ٫ (Arabic decimal) → `.`; ٬ (Arabic thousands) → `,`. */
@@ -36,7 +36,9 @@ const PLAIN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * well-formed groups (`1,234,567.5`); anything else is undefined, never a guess.
  */
 export function parseNumber(text: string, decimal: '.' | ',' = '.'): number | undefined {
-  let t = normalizeDigits(text).trim().replace(/[\s\u00a0\u202f]/g, '');
+  let t = normalizeDigits(text)
+    .trim()
+    .replace(/[\s\u00a0\u202f]/g, '');
   if (decimal === ',') t = t.replace(/\./g, (m, i: number) => (/^\d{3}(\D|$)/.test(t.slice(i + 1)) ? '' : m));
   if (decimal === ',') t = t.replace(',', '.');
   if (GROUPED.test(t)) t = t.replace(/,/g, '');
@@ -58,7 +60,13 @@ export const DURATION_UNITS = [
 ] as const;
 export type DurationUnit = (typeof DURATION_UNITS)[number];
 
-const FACTOR: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, milliseconds: 0.001, excel: 86_400 };
+const FACTOR: Record<string, number> = {
+  seconds: 1,
+  minutes: 60,
+  hours: 3600,
+  milliseconds: 0.001,
+  excel: 86_400,
+};
 const CLOCK = /^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$/;
 
 /** A duration in seconds: a number in `unit`, or a clock text (`h:mm:ss`, `mm:ss`, `m:ss`). */
@@ -103,7 +111,8 @@ function calendarParts(cal: Calendar, day: number): [number, number, number] {
 
 /** Days since 1970-01-01 of a date's rough position, for the search (mean year and month lengths). */
 function estimate(cal: Calendar, y: number, m: number, d: number): number {
-  if (cal === 'persian') return Math.round((y - 1349) * 365.2422 + (m <= 6 ? (m - 1) * 31 : 186 + (m - 7) * 30) + d + 78);
+  if (cal === 'persian')
+    return Math.round((y - 1349) * 365.2422 + (m <= 6 ? (m - 1) * 31 : 186 + (m - 7) * 30) + d + 78);
   return Math.round((y - 1390) * 354.367 + (m - 1) * 29.53 + d + 66);
 }
 
