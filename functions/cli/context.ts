@@ -2,7 +2,7 @@
  * What every CLI command shares: the home folder, the configuration, the local adapters
  * (filesystem store, DuckDB engine, SQL templates) and progress display.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { DuckDbEngine } from '../adapters/duckdb.ts';
@@ -10,6 +10,7 @@ import { FileSystemStore } from '../adapters/filesystem.ts';
 import { loadQueryTemplates } from '../adapters/queries-fs.ts';
 import { KPI_IDS } from '../core/catalog.ts';
 import { type Config, ConfigError, parseConfig, validateConfig } from '../core/config.ts';
+import { ENTITIES } from '../core/contracts.ts';
 import type { Progress } from '../core/ports.ts';
 import type { QueryTemplates } from '../core/sql/render.ts';
 
@@ -53,6 +54,22 @@ export function loadConfig(home: string, opts: GlobalOptions): Config {
   }
 }
 
+function hasFiles(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).length > 0;
+}
+
+/**
+ * Throws when the home holds neither lake data nor a local database: nothing to run, show or
+ * digest yet (opening DuckDB there would fail with a bare "Cannot open file").
+ */
+export function requireIngested(home: string, dbPath: string): void {
+  if (existsSync(dbPath)) return;
+  if (ENTITIES.some((e) => hasFiles(join(home, 'lake', e)))) return;
+  throw new UserError(
+    `nothing ingested yet in ${home}: run \`servicepulse ingest --source generic --entity tickets FILE…\` (or another source) or \`servicepulse demo\``,
+  );
+}
+
 export class LocalContext {
   private engineP: Promise<DuckDbEngine> | undefined;
   private templatesV: QueryTemplates | undefined;
@@ -74,7 +91,9 @@ export class LocalContext {
     return join(this.home, 'servicepulse.duckdb');
   }
 
+  /** The local engine; a home with nothing ingested is the user's to fill . */
   engine(): Promise<DuckDbEngine> {
+    if (!this.engineP) requireIngested(this.home, this.dbPath);
     this.engineP ??= DuckDbEngine.open({ database: this.dbPath, lakeRoot: this.home }).catch((e: Error) => {
       if (/lock/i.test(e.message)) {
         throw new UserError(

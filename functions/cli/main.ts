@@ -124,7 +124,7 @@ program
   .action(
     action(async (o: { format: string }) => {
       const { kpisCommand } = await import('./commands/kpis.ts');
-      return kpisCommand(o);
+      return kpisCommand(o, globals());
     }),
   );
 

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { kpisCommand } from '../../functions/cli/commands/kpis.ts';
+import { UserError } from '../../functions/cli/context.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'sp-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -46,10 +48,8 @@ describe('failures the user must fix exit 1 with a one-line reason', () => {
     const cfg = join(home, 'bad.yaml');
     writeFileSync(cfg, 'timezone: Asia/Tehrn\n');
     // Act
-    const r = sp('--config', cfg, 'kpis');
     const run = sp('--config', cfg, 'run', '--grain', 'day', '--from', '2024-01-01', '--to', '2024-01-01');
-    // Assess: kpis does not read the config; run does.
-    expect(r.code).toBe(0);
+    // Assess
     expect(run.code).toBe(1);
     expect(run.err.trim().split('\n')).toHaveLength(1);
     expect(run.err).toMatch(/timezone: not an IANA time zone/);
@@ -128,5 +128,99 @@ describe('kpis', () => {
     const list = JSON.parse(j.out) as { id: string }[];
     expect(list).toHaveLength(48);
     expect(new Set(list.map((k) => k.id)).size).toBe(48);
+  });
+});
+
+describe('messages that say what to do next', () => {
+  const empty = join(home, 'empty-home');
+
+  it.each([
+    [['run', '--grain', 'day', '--from', '2024-01-01', '--to', '2024-01-01']],
+    [['results']],
+    [['digest', '--date', '2024-01-01']],
+  ])('%j on a home with nothing ingested says to ingest or run the demo, exit 1', (args) => {
+    // Act
+    const r = spawnSync(process.execPath, ['bin/servicepulse.mjs', '--home', empty, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1', SERVICEPULSE_DEBUG: '' },
+    });
+    // Assess: the sentence, not DuckDB's "IO Error: Cannot open file".
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`nothing ingested yet in ${empty}: run \`servicepulse ingest`);
+    expect(r.stderr).toContain('`servicepulse demo`');
+    expect(r.stderr).not.toMatch(/IO Error|Cannot open/);
+  });
+
+  it('results --kpi with an unknown id exits 2 and names the closest id', () => {
+    // Act: "csat" is 4 edits from csat_pct, farther from every other id.
+    const r = sp('results', '--kpi', 'csat');
+    const typo = sp('results', '--kpi', 'abandonment_rate');
+    // Assess
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^servicepulse: unknown KPI 'csat' \(did you mean 'csat_pct'\?\)/);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("did you mean 'abandonment_rate_pct'?");
+  });
+
+  it('kpis with a --config that does not exist fails as the other commands do', () => {
+    // Prepare
+    const missing = join(home, 'no-such.yaml');
+    const run = sp(
+      '--config',
+      missing,
+      'run',
+      '--grain',
+      'day',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-01',
+    );
+    // Act
+    const kpis = () => kpisCommand({}, { home, config: missing });
+    // Assess: the same one-line UserError (exit 1) as `run`.
+    expect(run.code).toBe(1);
+    expect(kpis).toThrow(UserError);
+    expect(kpis).toThrow(run.err.trim().replace(/^servicepulse: /, ''));
+    // And through the real command line (main.ts must pass the global options on).
+    const spawned = sp('--config', missing, 'kpis');
+    expect(spawned.code).toBe(1);
+    expect(spawned.err.trim()).toBe(run.err.trim());
+  });
+
+  it('kpis shows the targets in effect and which way is better', () => {
+    // Prepare: the config changes abandonment's target; service level keeps the catalog's.
+    const cfg = join(home, 'targets.yaml');
+    writeFileSync(cfg, 'targets:\n  abandonment_rate_pct: { max: 7, warn: 6 }\n');
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((s) => out.push(String(s)) > 0);
+    // Act
+    try {
+      kpisCommand({}, { home, config: cfg });
+      kpisCommand({ format: 'json' }, { home, config: cfg });
+    } finally {
+      write.mockRestore();
+    }
+    // Assess
+    const table = out.slice(0, -1).join('');
+    const json = out.at(-1);
+    const row = (id: string) => table.split('\n').find((l) => l.startsWith(`${id} `))!;
+    expect(row('abandonment_rate_pct')).toMatch(
+      /lower is better\s+≤ 7 \(warn > 6\), config\s+≤ 7 \(warn > 6\), config/,
+    );
+    expect(row('service_level_pct')).toMatch(/higher is better\s+≥ 80/);
+    expect(row('tickets_created')).toMatch(/for information\s+-\s+-/);
+    expect(table).not.toMatch(/\bmin\b|\bmax\b/);
+    const list = JSON.parse(json!) as {
+      id: string;
+      direction: string;
+      better: string;
+      targetsInEffect: { day: unknown };
+    }[];
+    const ab = list.find((k) => k.id === 'abandonment_rate_pct')!;
+    expect(ab.direction).toBe('min');
+    expect(ab.better).toBe('lower');
+    expect(ab.targetsInEffect.day).toEqual({ source: 'kpi', max: 7, warn: 6 });
   });
 });

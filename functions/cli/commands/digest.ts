@@ -3,6 +3,7 @@
  * writes kpi_flags and files the digest in <home>/outbox/; `--send` also delivers it over SMTP.
  */
 import { LANGUAGES, type Lang } from '../../core/config.ts';
+import { gapText } from '../../core/digest/describe.ts';
 import { type LocalContext, parseDate, UsageError } from '../context.ts';
 import { digestLocal } from '../local-ops.ts';
 import { parseAsOf, parseGrain } from '../options.ts';
@@ -32,7 +33,11 @@ export async function digestCommand(ctx: LocalContext, args: DigestArgs): Promis
   process.stdout.write(
     `Digest ${result.period.start}${grain === 'month' ? ` … ${result.period.end}` : ''}: ${summary}\n`,
   );
-  for (const g of result.gaps) process.stdout.write(`  missing data: ${JSON.stringify(g)}\n`);
+  for (const g of result.gaps) {
+    process.stdout.write(
+      `  data missing: ${gapText(g, 'en', grain)}; its KPIs show “data missing”: ingest that export for the period, then run and digest again\n`,
+    );
+  }
   printTable(
     ['lang', 'to', 'HTML KB', 'charts', 'filed', 'delivered'],
     result.messages.map((m) => [

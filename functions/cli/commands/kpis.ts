@@ -1,36 +1,23 @@
-/** `servicepulse kpis [--format json]`: the catalog. */
-import { CATALOG, defaultTarget } from '../../core/catalog.ts';
-import { UsageError } from '../context.ts';
+/**
+ * `servicepulse kpis [--format table|json]`: the catalog, with the targets in effect for the
+ * configuration (`--config`, else <home>/servicepulse.config.yaml, else the catalog's).
+ */
+import { type GlobalOptions, loadConfig, resolveHome, UsageError } from '../context.ts';
+import { KPI_TABLE_HEADER, kpiListing, kpiTableRows } from '../kpi-list.ts';
 import { printTable } from '../table.ts';
 
-function range(t: { min?: number; max?: number } | undefined): string {
-  if (!t) return '-';
-  if (t.min !== undefined && t.max !== undefined) return `${t.min} – ${t.max}`;
-  if (t.min !== undefined) return `≥ ${t.min}`;
-  if (t.max !== undefined) return `≤ ${t.max}`;
-  return '-';
-}
-
-export function kpisCommand(args: { format?: string }): number {
+export function kpisCommand(args: { format?: string }, opts: GlobalOptions = {}): number {
   const format = args.format ?? 'table';
+  if (format !== 'table' && format !== 'json')
+    throw new UsageError(`--format must be table or json; got "${format}"`);
+  const list = kpiListing(loadConfig(resolveHome(opts), opts));
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(CATALOG, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
   }
-  if (format !== 'table') throw new UsageError(`--format must be table or json; got "${format}"`);
-  printTable(
-    ['kpi_id', 'family', 'name', 'unit', 'dir', 'target day', 'target month', 'grains'],
-    CATALOG.map((k) => [
-      k.id,
-      k.family,
-      k.names.en,
-      k.unit,
-      k.direction,
-      range(defaultTarget(k, 'day')),
-      range(defaultTarget(k, 'month')),
-      k.grains.join(','),
-    ]),
+  printTable(KPI_TABLE_HEADER, kpiTableRows(list));
+  process.stdout.write(
+    `${list.length} KPIs; targets are for the whole centre ("config": set in the configuration, otherwise the catalog's)\n`,
   );
-  process.stdout.write(`${CATALOG.length} KPIs\n`);
   return 0;
 }

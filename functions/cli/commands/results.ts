@@ -1,8 +1,10 @@
 /** `servicepulse results`: prints kpi_results, all columns in the documented order. */
 import { stringify } from 'csv-stringify/sync';
+import { KPI_IDS } from '../../core/catalog.ts';
 import { KPI_RESULTS_COLUMNS } from '../../core/results.ts';
 import { sqlDate, sqlString } from '../../core/sql/render.ts';
 import { type LocalContext, parseDate, RESULTS_SCHEMA, UsageError } from '../context.ts';
+import { checkKpiId } from '../hints.ts';
 import { parseGrain } from '../options.ts';
 
 export interface ResultsArgs {
@@ -18,7 +20,7 @@ export async function resultsCommand(ctx: LocalContext, args: ResultsArgs): Prom
   if (format !== 'csv' && format !== 'json')
     throw new UsageError(`--format must be csv or json; got "${format}"`);
   const where: string[] = [];
-  if (args.kpi) where.push(`kpi_id = ${sqlString(args.kpi)}`);
+  if (args.kpi) where.push(`kpi_id = ${sqlString(checkKpiId(args.kpi, KPI_IDS))}`);
   if (args.grain) where.push(`grain = ${sqlString(parseGrain(args.grain))}`);
   if (args.from) where.push(`period_start >= ${sqlDate(parseDate(args.from, '--from'))}`);
   if (args.to) where.push(`period_start <= ${sqlDate(parseDate(args.to, '--to'))}`);
