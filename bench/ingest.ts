@@ -10,7 +10,8 @@
  *   BENCH_OUT=<json> (default bench/out/ingest.json), BENCH_MAX_BUFFERED_ROWS=<n> (ingestFile's
  *   maxBufferedRows; default its own)
  *
- * The input is generated deterministically (seeded xorshift) into a temp folder: sorted by start
+ * The input is generated deterministically (the project's seeded source, functions/core/demo/random.ts)
+ * into a temp folder: sorted by start
  * time over 30 days, 80 % answered, ~0.2 % invalid rows (quarantined), realistic ids and numbers.
  * Peak RSS is sampled every 50 ms per phase; `maxRSS` is the process-wide high-water mark.
  * Results print as a table and go to bench/out/ingest.json.
@@ -29,8 +30,10 @@ import {
   compileCsvContract,
   contractSchemas,
   curatedColumns,
+  entityColumns,
   LINEAGE_COLUMNS,
 } from '../functions/core/contracts.ts';
+import { rng } from '../functions/core/demo/random.ts';
 import { ingestFile } from '../functions/core/ingest/normalize.ts';
 import { decodeRecordBatches, type RawRecord } from '../functions/core/ingest/records.ts';
 import { ParquetRowWriter } from '../functions/core/parquet.ts';
@@ -42,26 +45,17 @@ const SEED = Number(process.env.BENCH_SEED ?? 20240501);
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
 
 // ── deterministic input ──────────────────────────────────────────────────────
-function rng(seed: number) {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 const QUEUES = ['support', 'billing', 'sales', 'vip', 'پشتیبانی', 'technical', 'retention', 'general'];
 const NOT_ANSWERED = ['abandoned', 'abandoned', 'abandoned', 'no_answer', 'voicemail', 'callback', 'blocked'];
-const HEADER =
-  'call_id,direction,queue,agent_id,customer_id,started_at,answered_at,ended_at,outcome,talk_seconds,hold_seconds,acw_seconds,transferred,initial_call_id,cost\n';
+// The header is the contract's columns, in the contract's order (functions/core/contracts/).
+const COLUMNS = entityColumns('calls').map((c) => c.name);
+const HEADER = `${COLUMNS.join(',')}\n`;
 
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 /** Writes the CSV; returns its size in bytes. */
 async function generateCsv(path: string, rows: number, seed: number): Promise<number> {
-  const rand = rng(seed);
+  const rand = rng(seed).next;
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   const start = Date.UTC(2024, 4, 1);
   const span = 30 * 86_400_000;
@@ -85,25 +79,24 @@ async function generateCsv(path: string, rows: number, seed: number): Promise<nu
     const transferred = answered && rand() < 0.1;
     let outcome = answered ? 'answered' : NOT_ANSWERED[Math.floor(rand() * NOT_ANSWERED.length)]!;
     if (rand() < 0.002) outcome = 'hung_up'; // invalid: quarantined
-    batch.push(
-      [
-        `C${String(1_000_000_000 + i)}`,
-        inbound ? 'inbound' : 'outbound',
-        QUEUES[Math.floor(rand() * QUEUES.length)],
-        answered ? `A${String(100 + Math.floor(rand() * 400))}` : '',
-        `CU${String(1_000_000 + Math.floor(rand() * 8_000_000))}`,
-        iso(started),
-        answeredAt === undefined ? '' : iso(answeredAt),
-        iso(ended),
-        outcome,
-        answered ? String(talk) : '',
-        String(hold),
-        String(acw),
-        transferred ? 'true' : 'false',
-        transferred ? `C${String(1_000_000_000 + Math.max(0, i - 1))}` : '',
-        (rand() * 0.5).toFixed(4),
-      ].join(','),
-    );
+    const call: Record<string, string> = {
+      call_id: `C${String(1_000_000_000 + i)}`,
+      direction: inbound ? 'inbound' : 'outbound',
+      queue: QUEUES[Math.floor(rand() * QUEUES.length)]!,
+      agent_id: answered ? `A${String(100 + Math.floor(rand() * 400))}` : '',
+      customer_id: `CU${String(1_000_000 + Math.floor(rand() * 8_000_000))}`,
+      started_at: iso(started),
+      answered_at: answeredAt === undefined ? '' : iso(answeredAt),
+      ended_at: iso(ended),
+      outcome,
+      talk_seconds: answered ? String(talk) : '',
+      hold_seconds: String(hold),
+      acw_seconds: String(acw),
+      transferred: transferred ? 'true' : 'false',
+      initial_call_id: transferred ? `C${String(1_000_000_000 + Math.max(0, i - 1))}` : '',
+      cost: (rand() * 0.5).toFixed(4),
+    };
+    batch.push(COLUMNS.map((c) => call[c] ?? '').join(','));
     if (batch.length === 10_000) {
       await write(`${batch.join('\n')}\n`);
       batch.length = 0;
@@ -202,153 +195,187 @@ async function sampleOf(csv: string, dir: string, lines = 5_000): Promise<string
 }
 
 // ── main ─────────────────────────────────────────────────────────────────────
-async function main() {
-  // Other work on the machine inflates wall time: the table also gives CPU seconds.
-  const loadAtStart = loadavg().map((l) => +l.toFixed(2));
-  const dir = await mkdtemp(join(tmpdir(), 'servicepulse-bench-'));
-  const csv = process.env.BENCH_INPUT ?? join(dir, 'calls.csv');
-  try {
-    process.stderr.write(`generating ${ROWS.toLocaleString('en')} rows (seed ${SEED}) in ${dir} …\n`);
-    const gen = process.env.BENCH_INPUT
-      ? { seconds: 0, cpuSeconds: 0, peakRssMB: 0 }
-      : await measure(() => generateCsv(csv, ROWS, SEED));
-    const bytes = (await stat(csv)).size;
-    const mb = bytes / 1e6;
-    process.stderr.write(`  ${mb.toFixed(1)} MB in ${gen.seconds.toFixed(1)} s\n`);
-
-    const stageTimes = process.env.BENCH_STAGES ? await stages(csv) : undefined;
-
-    // Servicepulse is timed cold (a fresh process: the encoder thread starts and compiles its
-    // WebAssembly meanwhile), then warm on the same file: the steady state of a process ingesting
-    // file after file. DuckDB is warmed the same way, by one untimed run of the whole file.
-    // BENCH_SKIP_COLD warms both with the 5 000-row sample only.
-    const sample = await sampleOf(csv, dir);
-    const ingest = (key: string, store: FileSystemStore) =>
-      ingestFile(
-        { key, body: fileBody(key) },
-        {
-          source: 'generic',
-          entity: 'calls',
-          config: defaultConfig(),
-          store,
-          // As the CLI does: a second thread encodes Parquet when there is a second core
-          // (SERVICEPULSE_ENCODER=thread to encode on the main thread).
-          encoder: defaultLocalEncoder(),
-          ...(process.env.BENCH_MAX_BUFFERED_ROWS
-            ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
-            : {}),
-        },
-      );
-    let cold: Phase | undefined;
-    if (process.env.BENCH_SKIP_COLD) await ingest(sample, new FileSystemStore(join(dir, 'warm-store')));
-    else {
-      process.stderr.write('servicepulse ingestFile, cold …\n');
-      global.gc?.();
-      cold = await measure(() => ingest(csv, new FileSystemStore(join(dir, 'cold-store'))));
-      await rm(join(dir, 'cold-store'), { recursive: true, force: true });
-    }
-    process.stderr.write('servicepulse ingestFile …\n');
-    global.gc?.();
-    const sp = await measure(() => ingest(csv, new FileSystemStore(join(dir, 'store'))));
-    if (sp.result.error) throw new Error(`ingest failed: ${sp.result.error}`);
-    const spMaxRss = process.resourceUsage().maxRSS / 1e3; // KB → MB
-
-    let duck: (Phase & { rows: number }) | undefined;
-    let duckCold: Phase | undefined;
-    if (!process.env.BENCH_SKIP_DUCKDB) {
-      // DuckDB goes the same way: cold (instance created in the timed run), then warm; or, with
-      // BENCH_SKIP_COLD, warmed by the sample only.
-      process.stderr.write('duckdb COPY … TO parquet …\n');
-      const { DuckDBInstance } = await import('@duckdb/node-api');
-      const out = join(dir, 'duckdb.parquet');
-      const start = async (warmUp: string) => {
-        const instance = await DuckDBInstance.create(':memory:');
-        const conn = await instance.connect();
-        await duckdbCopy(conn, warmUp, out);
-        return { instance, conn };
-      };
-      global.gc?.();
-      let db: Awaited<ReturnType<typeof start>>;
-      if (cold) {
-        const first = await measure(() => start(csv));
-        duckCold = first;
-        db = first.result;
-      } else db = await start(sample);
-      global.gc?.();
-      const d = await measure(() => duckdbCopy(db.conn, csv, out));
-      db.conn.closeSync();
-      db.instance.closeSync();
-      duck = { seconds: d.seconds, cpuSeconds: d.cpuSeconds, peakRssMB: d.peakRssMB, rows: d.result };
-    }
-
-    const line = (name: string, p: Phase) => ({
-      engine: name,
-      rows: ROWS,
-      MB: +mb.toFixed(1),
-      seconds: +p.seconds.toFixed(2),
-      'cpu s': +p.cpuSeconds.toFixed(2),
-      'MB/s': +(mb / p.seconds).toFixed(1),
-      'rows/s': Math.round(ROWS / p.seconds),
-      'peak RSS MB': Math.round(p.peakRssMB),
-    });
-    const table = [
-      line('servicepulse', sp),
-      ...(duck ? [line('duckdb', duck)] : []),
-      ...(cold ? [line('servicepulse, cold', cold)] : []),
-      ...(duckCold ? [line('duckdb, cold', duckCold)] : []),
-    ];
-    console.table(table);
-    if (loadAtStart[0]! > cpus().length) {
-      console.log(
-        `note: load average ${loadAtStart[0]} on ${cpus().length} CPUs at start; wall times are inflated`,
-      );
-    }
-    const ratio = duck ? duck.seconds / sp.seconds : undefined;
-    const coldRatio = duckCold && cold ? duckCold.seconds / cold.seconds : undefined;
-    if (ratio !== undefined) {
-      console.log(
-        `ratio duckdb_seconds / servicepulse_seconds = ${ratio.toFixed(3)}${coldRatio === undefined ? '' : ` warm, ${coldRatio.toFixed(3)} cold`} (target ≥ 0.5; > 1 beats DuckDB)`,
-      );
-    }
-    console.log(
-      `servicepulse: read ${sp.result.read}, accepted ${sp.result.accepted}, quarantined ${sp.result.quarantined}, ` +
-        `${sp.result.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(spMaxRss)} MB; ` +
-        `Parquet encoded on ${defaultLocalEncoder() ? 'a worker thread' : 'the main thread'}`,
-    );
-
-    const outFile = process.env.BENCH_OUT ?? join(OUT_DIR, 'ingest.json');
-    await mkdir(dirname(outFile), { recursive: true });
-    const result = {
-      benchmark: 'ingest',
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: cpus().length,
-      loadAverageAtStart: loadAtStart,
-      parquetEncoder: defaultLocalEncoder() ? 'worker' : 'thread',
-      rows: ROWS,
-      seed: SEED,
+const ingest = (key: string, store: FileSystemStore) =>
+  ingestFile(
+    { key, body: fileBody(key) },
+    {
+      source: 'generic',
+      entity: 'calls',
+      config: defaultConfig(),
+      store,
+      // As the CLI does: a second thread encodes Parquet when there is a second core
+      // (SERVICEPULSE_ENCODER=thread to encode on the main thread).
+      encoder: defaultLocalEncoder(),
       ...(process.env.BENCH_MAX_BUFFERED_ROWS
         ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
         : {}),
-      bytes,
-      generateSeconds: +gen.seconds.toFixed(2),
-      servicepulse: {
-        ...table[0],
-        maxRssMB: Math.round(spMaxRss),
-        read: sp.result.read,
-        accepted: sp.result.accepted,
-        quarantined: sp.result.quarantined,
-        outputs: sp.result.outputs.length,
-      },
-      ...(duck ? { duckdb: { ...table[1], rowsWritten: duck.rows } } : {}),
-      ...(cold ? { servicepulseCold: line('servicepulse, cold', cold) } : {}),
-      ...(duckCold ? { duckdbCold: line('duckdb, cold', duckCold) } : {}),
-      ...(ratio !== undefined ? { ratio: +ratio.toFixed(3) } : {}),
-      ...(coldRatio !== undefined ? { coldRatio: +coldRatio.toFixed(3) } : {}),
-      ...(stageTimes ? { stages: stageTimes } : {}),
-    };
-    await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write(`wrote ${outFile}\n`);
+    },
+  );
+type IngestPhase = Awaited<ReturnType<typeof measure<Awaited<ReturnType<typeof ingest>>>>>;
+
+/**
+ * Servicepulse timed cold (a fresh process: the encoder thread starts and compiles its
+ * WebAssembly meanwhile), then warm on the same file: the steady state of a process ingesting
+ * file after file. BENCH_SKIP_COLD warms it with the 5 000-row sample only.
+ */
+async function timeServicepulse(csv: string, sample: string, dir: string) {
+  let cold: Phase | undefined;
+  if (process.env.BENCH_SKIP_COLD) await ingest(sample, new FileSystemStore(join(dir, 'warm-store')));
+  else {
+    process.stderr.write('servicepulse ingestFile, cold …\n');
+    global.gc?.();
+    cold = await measure(() => ingest(csv, new FileSystemStore(join(dir, 'cold-store'))));
+    await rm(join(dir, 'cold-store'), { recursive: true, force: true });
+  }
+  process.stderr.write('servicepulse ingestFile …\n');
+  global.gc?.();
+  const warm: IngestPhase = await measure(() => ingest(csv, new FileSystemStore(join(dir, 'store'))));
+  if (warm.result.error) throw new Error(`ingest failed: ${warm.result.error}`);
+  return { cold, warm, maxRssMB: process.resourceUsage().maxRSS / 1e3 };
+}
+
+/** DuckDB the same way: cold (instance created in the timed run), then warm; or warmed by the sample. */
+async function timeDuckdb(csv: string, sample: string, dir: string, withCold: boolean) {
+  process.stderr.write('duckdb COPY … TO parquet …\n');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const out = join(dir, 'duckdb.parquet');
+  const start = async (warmUp: string) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await duckdbCopy(conn, warmUp, out);
+    return { instance, conn };
+  };
+  global.gc?.();
+  let cold: Phase | undefined;
+  let db: Awaited<ReturnType<typeof start>>;
+  if (withCold) {
+    const first = await measure(() => start(csv));
+    cold = first;
+    db = first.result;
+  } else db = await start(sample);
+  global.gc?.();
+  const d = await measure(() => duckdbCopy(db.conn, csv, out));
+  db.conn.closeSync();
+  db.instance.closeSync();
+  return {
+    cold,
+    warm: { seconds: d.seconds, cpuSeconds: d.cpuSeconds, peakRssMB: d.peakRssMB, rows: d.result },
+  };
+}
+
+interface Outcome {
+  mb: number;
+  bytes: number;
+  gen: Phase;
+  loadAtStart: number[];
+  stageTimes: Record<string, number> | undefined;
+  sp: Awaited<ReturnType<typeof timeServicepulse>>;
+  duck: Awaited<ReturnType<typeof timeDuckdb>> | undefined;
+}
+
+const line = (mb: number, name: string, p: Phase) => ({
+  engine: name,
+  rows: ROWS,
+  MB: +mb.toFixed(1),
+  seconds: +p.seconds.toFixed(2),
+  'cpu s': +p.cpuSeconds.toFixed(2),
+  'MB/s': +(mb / p.seconds).toFixed(1),
+  'rows/s': Math.round(ROWS / p.seconds),
+  'peak RSS MB': Math.round(p.peakRssMB),
+});
+
+/** Prints the table, the ratio and the ingest's counts; returns the ratios. */
+function report(o: Outcome) {
+  const { sp, duck, mb } = o;
+  const table = [
+    line(mb, 'servicepulse', sp.warm),
+    ...(duck ? [line(mb, 'duckdb', duck.warm)] : []),
+    ...(sp.cold ? [line(mb, 'servicepulse, cold', sp.cold)] : []),
+    ...(duck?.cold ? [line(mb, 'duckdb, cold', duck.cold)] : []),
+  ];
+  console.table(table);
+  if (o.loadAtStart[0]! > cpus().length) {
+    console.log(
+      `note: load average ${o.loadAtStart[0]} on ${cpus().length} CPUs at start; wall times are inflated`,
+    );
+  }
+  const ratio = duck ? duck.warm.seconds / sp.warm.seconds : undefined;
+  const coldRatio = duck?.cold && sp.cold ? duck.cold.seconds / sp.cold.seconds : undefined;
+  if (ratio !== undefined) {
+    console.log(
+      `ratio duckdb_seconds / servicepulse_seconds = ${ratio.toFixed(3)}${coldRatio === undefined ? '' : ` warm, ${coldRatio.toFixed(3)} cold`} (target ≥ 0.5; > 1 beats DuckDB)`,
+    );
+  }
+  const r = sp.warm.result;
+  console.log(
+    `servicepulse: read ${r.read}, accepted ${r.accepted}, quarantined ${r.quarantined}, ` +
+      `${r.outputs.length} Parquet files; process maxRSS after ingest ${Math.round(sp.maxRssMB)} MB; ` +
+      `Parquet encoded on ${defaultLocalEncoder() ? 'a worker thread' : 'the main thread'}`,
+  );
+  return { table, ratio, coldRatio };
+}
+
+async function writeResult(o: Outcome, figures: ReturnType<typeof report>): Promise<void> {
+  const { sp, duck, mb } = o;
+  const { table, ratio, coldRatio } = figures;
+  const outFile = process.env.BENCH_OUT ?? join(OUT_DIR, 'ingest.json');
+  await mkdir(dirname(outFile), { recursive: true });
+  const result = {
+    benchmark: 'ingest',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadAverageAtStart: o.loadAtStart,
+    parquetEncoder: defaultLocalEncoder() ? 'worker' : 'thread',
+    rows: ROWS,
+    seed: SEED,
+    ...(process.env.BENCH_MAX_BUFFERED_ROWS
+      ? { maxBufferedRows: Number(process.env.BENCH_MAX_BUFFERED_ROWS) }
+      : {}),
+    bytes: o.bytes,
+    generateSeconds: +o.gen.seconds.toFixed(2),
+    servicepulse: {
+      ...table[0],
+      maxRssMB: Math.round(sp.maxRssMB),
+      read: sp.warm.result.read,
+      accepted: sp.warm.result.accepted,
+      quarantined: sp.warm.result.quarantined,
+      outputs: sp.warm.result.outputs.length,
+    },
+    ...(duck ? { duckdb: { ...table[1], rowsWritten: duck.warm.rows } } : {}),
+    ...(sp.cold ? { servicepulseCold: line(mb, 'servicepulse, cold', sp.cold) } : {}),
+    ...(duck?.cold ? { duckdbCold: line(mb, 'duckdb, cold', duck.cold) } : {}),
+    ...(ratio !== undefined ? { ratio: +ratio.toFixed(3) } : {}),
+    ...(coldRatio !== undefined ? { coldRatio: +coldRatio.toFixed(3) } : {}),
+    ...(o.stageTimes ? { stages: o.stageTimes } : {}),
+  };
+  await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
+  process.stderr.write(`wrote ${outFile}\n`);
+}
+
+async function bench(dir: string): Promise<Outcome> {
+  // Other work on the machine inflates wall time: the table also gives CPU seconds.
+  const loadAtStart = loadavg().map((l) => +l.toFixed(2));
+  const csv = process.env.BENCH_INPUT ?? join(dir, 'calls.csv');
+  process.stderr.write(`generating ${ROWS.toLocaleString('en')} rows (seed ${SEED}) in ${dir} …\n`);
+  const gen: Phase = process.env.BENCH_INPUT
+    ? { seconds: 0, cpuSeconds: 0, peakRssMB: 0 }
+    : await measure(() => generateCsv(csv, ROWS, SEED));
+  const bytes = (await stat(csv)).size;
+  const mb = bytes / 1e6;
+  process.stderr.write(`  ${mb.toFixed(1)} MB in ${gen.seconds.toFixed(1)} s\n`);
+  const stageTimes = process.env.BENCH_STAGES ? await stages(csv) : undefined;
+  const sample = await sampleOf(csv, dir);
+  const sp = await timeServicepulse(csv, sample, dir);
+  const duck = process.env.BENCH_SKIP_DUCKDB ? undefined : await timeDuckdb(csv, sample, dir, !!sp.cold);
+  return { mb, bytes, gen, loadAtStart, stageTimes, sp, duck };
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'servicepulse-bench-'));
+  try {
+    const outcome = await bench(dir);
+    await writeResult(outcome, report(outcome));
   } finally {
     if (!process.env.BENCH_KEEP) await rm(dir, { recursive: true, force: true });
     else process.stderr.write(`kept ${dir}\n`);

@@ -15,13 +15,6 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('../../', import.meta.url);
 const MAX_FUNCTION_LINES = 80;
 const MAX_ENTRY_POINT_LINES = 80;
-/**
- * Known debt, still to be split into named steps (issue 11 stays open until this list is empty):
- * the demo generator and the two benchmarks' drivers. Nothing may be added here; an entry that
- * is no longer long fails the test below, so the list only shrinks.
- */
-const KNOWN_LONG = new Set(['bench/ingest.ts main', 'bench/kpi.ts buildLake', 'bench/kpi.ts main']);
-
 function tracked(...globs: string[]): string[] {
   const out = execFileSync(
     'git',
@@ -73,13 +66,7 @@ function longFunctions(file: string, text = readFileSync(new URL(file, ROOT), 'u
 
 describe('house rules', () => {
   it(`no function is longer than ${MAX_FUNCTION_LINES} lines`, () => {
-    const all = tracked('functions', 'infra', 'bench').flatMap((f) => longFunctions(f));
-    const known = (o: LongFunction) => KNOWN_LONG.has(`${o.where.replace(/:\d+$/, '')} ${o.name}`);
-    const offenders = all.filter((o) => !known(o));
-    expect(
-      [...KNOWN_LONG].filter((k) => !all.some((o) => `${o.where.replace(/:\d+$/, '')} ${o.name}` === k)),
-      'these are split now: remove them from KNOWN_LONG',
-    ).toEqual([]);
+    const offenders = tracked('functions', 'infra', 'bench').flatMap((f) => longFunctions(f));
     expect(
       offenders.map((o) => `${o.where} ${o.name}: ${o.lines} lines`),
       'split these into named steps (or tag a hot loop `@long-function <why>` in its JSDoc)',
