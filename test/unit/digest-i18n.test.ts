@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { FAMILY_NAMES, KPI_NAMES } from '../../functions/core/catalog-names.ts';
 import { LANGUAGES, type Lang } from '../../functions/core/config.ts';
 import type { Messages } from '../../functions/core/digest/i18n.ts';
-import { formatInstant, formatValue, MESSAGES, zoneName } from '../../functions/core/digest/i18n.ts';
+import {
+  formatInstant,
+  formatPeriod,
+  formatValue,
+  MESSAGES,
+  zoneName,
+} from '../../functions/core/digest/i18n.ts';
 
 const V = '‹v›';
 
@@ -65,15 +71,47 @@ describe('Persian and Arabic strings', () => {
     expect(formatValue('ar', 'pct', 4.2, { signed: true })).toBe('؜+٤٫٢ نقطة مئوية');
   });
 
-  it('fa and ar: the currency named after the amount', () => {
-    expect(formatValue('fa', 'currency', 314670, { currency: 'IRR' })).toBe('۳۱۴٬۶۷۰ ریال ایران');
+  it('ar: the overflow counts its noun as Arabic does (1, 2, 3–10, 11–99, 100+)', () => {
+    const more = (n: number) => MESSAGES.ar.more(n, formatValue('ar', 'count', n));
+    expect([1, 2, 3, 10, 11, 99, 100].map(more)).toEqual([
+      'وبند آخر',
+      'وبندان آخران',
+      'و٣ بنود أخرى',
+      'و١٠ بنود أخرى',
+      'و١١ بندًا آخر',
+      'و٩٩ بندًا آخر',
+      'و١٠٠ بند آخر',
+    ]);
+  });
+
+  it('ar: a day header gives the Umm al-Qura date beside the Gregorian one (Eid al-Fitr 1445–1447)', () => {
+    // 1 Shawwal per the Umm al-Qura calendar: 10 April 2024, 30 March 2025, 20 March 2026.
+    expect(formatPeriod('ar', 'day', '2024-04-10', '2024-04-10')).toContain('(١ شوال ١٤٤٥ هـ)');
+    expect(formatPeriod('ar', 'day', '2025-03-30', '2025-03-30')).toContain('(١ شوال ١٤٤٦ هـ)');
+    expect(formatPeriod('ar', 'day', '2026-03-20', '2026-03-20')).toMatch(
+      /^الجمعة، ٢٠ مارس ٢٠٢٦ \(١ شوال ١٤٤٧ هـ\)$/,
+    );
+  });
+
+  it('zh: asides in full-width brackets', () => {
+    expect(MESSAGES.zh.parenthetical?.('上期48.9%')).toBe('（上期48.9%）');
+  });
+
+  it('fa and ar: the currency named after the amount (fa: «ریال» alone)', () => {
+    expect(formatValue('fa', 'currency', 314670, { currency: 'IRR' })).toBe('۳۱۴٬۶۷۰ ریال');
     expect(formatValue('ar', 'currency', 314670, { currency: 'IRR' })).toBe('٣١٤٬٦٧٠ ريال إيراني');
   });
 });
 
 describe('every language', () => {
   it('has every key of the English catalog (runtime check beside tsc)', () => {
-    const optional = new Set(['change', 'unitWord']);
+    const optional = new Set([
+      'change',
+      'unitWord',
+      'parenthetical',
+      'currencyNames',
+      'secondCalendarLocale',
+    ]);
     const keys = (m: Messages) =>
       Object.keys(m)
         .filter((k) => !optional.has(k))

@@ -194,7 +194,7 @@ function offTargetCard(c: Ctx, line: KpiLine): string {
   ];
   const changeLine = [
     change ? `<span style="color:${JUDGEMENT_COLORS[line.judgement]};">${escapeHtml(change)}</span>` : '',
-    previous ? escapeHtml(`(${previous})`) : '',
+    previous ? escapeHtml(messages(c.lang).parenthetical?.(previous) ?? `(${previous})`) : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -4,7 +4,7 @@
  * (`Intl.PluralRules`).
  */
 import type { Grain } from '../../catalog.ts';
-import { pluralCategory } from './plural.ts';
+import { pluralCategory, pluralForm } from './plural.ts';
 import { LATIN_FONT, type Messages } from './types.ts';
 
 const LOCALE = 'ar-u-nu-arab';
@@ -55,6 +55,7 @@ export const ar: Messages = {
   // Intl's long Arabic units drop the number for 1 and 2 ("دقيقتان"); the short ones are single letters.
   durations: { seconds: 'ثانية', minutes: 'دقيقة', hours: 'ساعة' },
   currencyDisplay: 'name',
+  secondCalendarLocale: 'ar-SA-u-ca-islamic-umalqura-nu-arab',
   langTag: 'ar',
   title: { day: 'الملخص اليومي لمؤشرات الأداء', month: 'الملخص الشهري لمؤشرات الأداء' },
   summary: (off, total) => `مؤشرات خارج الهدف: ${off} من ${total}`,
@@ -111,7 +112,16 @@ export const ar: Messages = {
   points: (v) => `${v} نقطة مئوية`,
   chartAlt: (name, first, last) => `اتجاه ${name}: من ${first} إلى ${last}`,
   listSep: '، ',
-  more: (_n, f) => `و${f} أخرى`,
+  // The counted noun agrees with the number: 1 and 2 by the noun's own forms, 3–10 the plural,
+  // 11–99 the singular accusative, 100 and over the singular genitive (CLDR: one, two, few, many, other).
+  more: (n, f) =>
+    pluralForm(LOCALE, n, {
+      one: 'وبند آخر',
+      two: 'وبندان آخران',
+      few: `و${f} بنود أخرى`,
+      many: `و${f} بندًا آخر`,
+      other: `و${f} بند آخر`,
+    }),
   unitWord: (unit, n) => unitWord(unit, n),
   zones: {
     'Asia/Tehran': 'طهران',

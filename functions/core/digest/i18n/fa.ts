@@ -14,6 +14,8 @@ export const fa: Messages = {
   fontFamily: `Tahoma,${LATIN_FONT}`,
   durations: 'short',
   currencyDisplay: 'name',
+  // Intl's long name is «ریال ایران»; a Persian reader writes the amount with «ریال» alone.
+  currencyNames: { IRR: 'ریال' },
   langTag: 'fa',
   title: { day: 'گزارش روزانه شاخص‌ها', month: 'گزارش ماهانه شاخص‌ها' },
   summary: (off, total) => `${off} از ${total} شاخص خارج از هدف`,

@@ -76,12 +76,14 @@ export function formatValue(lang: Lang, unit: Unit, v: number, options: FormatOp
       return m.perHour(nf(m.numberLocale, { maximumFractionDigits: 1, ...sign }).format(v));
     case 'currency':
       if (options.currency) {
-        return nf(m.numberLocale, {
+        const parts = nf(m.numberLocale, {
           style: 'currency',
           currency: options.currency,
           currencyDisplay: m.currencyDisplay,
           ...sign,
-        }).format(v);
+        }).formatToParts(v);
+        const name = m.currencyNames?.[options.currency];
+        return parts.map((p) => (p.type === 'currency' && name ? name : p.value)).join('');
       }
       return nf(m.numberLocale, { maximumFractionDigits: 2, ...sign }).format(v);
     default:
@@ -112,7 +114,11 @@ export function formatPeriod(lang: Lang, grain: Grain, start: string, end: strin
       const weekday = new Intl.DateTimeFormat(m.dateLocale, { weekday: 'long', timeZone: 'UTC' }).format(d);
       return `${weekday} ${new Intl.DateTimeFormat(m.dateLocale, { dateStyle: 'long', timeZone: 'UTC' }).format(d)}`;
     }
-    return new Intl.DateTimeFormat(m.dateLocale, { dateStyle: 'full', timeZone: 'UTC' }).format(d);
+    const date = new Intl.DateTimeFormat(m.dateLocale, { dateStyle: 'full', timeZone: 'UTC' }).format(d);
+    if (!m.secondCalendarLocale) return date;
+    // ar: the Umm al-Qura date beside the Gregorian one, as Saudi letters and reports give both.
+    const second = new Intl.DateTimeFormat(m.secondCalendarLocale, { dateStyle: 'long', timeZone: 'UTC' });
+    return `${date} (${second.format(d)})`;
   }
   const month = new Intl.DateTimeFormat(m.monthLocale, {
     year: 'numeric',

@@ -71,6 +71,12 @@ export interface Messages {
   zones: Record<string, string>;
   /** A label's colon with its spacing (full-width in Chinese). */
   colon: string;
+  /** An aside in brackets: "(previous 48.9%)"; full-width brackets in Chinese. Default ASCII. */
+  parenthetical?(s: string): string;
+  /** Currency names that replace Intl's long name (fa: "ریال", not "ریال ایران"), by ISO 4217 code. */
+  currencyNames?: Record<string, string>;
+  /** A second calendar shown beside a day's date (ar: the Umm al-Qura date), as a BCP 47 tag. */
+  secondCalendarLocale?: string;
 }
 
 /** The Latin font stack every catalog's {@link Messages.fontFamily} ends with. */

@@ -68,6 +68,7 @@ export const zh: Messages = {
   chartAlt: (name, first, last) => `${name}趋势：${first} → ${last}`,
   listSep: '，',
   more: (_n, f) => `另有${f}项`,
+  parenthetical: (s) => `（${s}）`,
   zones: {
     'Asia/Tehran': '德黑兰',
     'Asia/Riyadh': '利雅得',
