@@ -152,9 +152,13 @@ export class WorkerParquetEncoder implements ParquetEncoder {
   }
 }
 
-/** The encoder the CLI uses: a worker thread when there is a second core, else undefined (in-thread). */
+/**
+ * The encoder the CLI uses: a worker thread when there is a second core, else undefined
+ * (in-thread). SERVICEPULSE_ENCODER=thread or =worker decides instead.
+ */
 export function defaultLocalEncoder(): ParquetEncoder | undefined {
-  if (availableParallelism() < 2 || process.env.SERVICEPULSE_ENCODER === 'thread') return undefined;
+  const mode = process.env.SERVICEPULSE_ENCODER;
+  if (mode === 'thread' || (mode !== 'worker' && availableParallelism() < 2)) return undefined;
   shared ??= new WorkerParquetEncoder();
   return shared;
 }

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
-import { DuckDbEngine } from '../adapters/duckdb.ts';
+import type { DuckDbEngine } from '../adapters/duckdb.ts';
 import { FileSystemStore } from '../adapters/filesystem.ts';
 import { loadQueryTemplates } from '../adapters/queries-fs.ts';
 import { KPI_IDS } from '../core/catalog.ts';
@@ -91,10 +91,17 @@ export class LocalContext {
     return join(this.home, 'servicepulse.duckdb');
   }
 
-  /** The local engine; a home with nothing ingested is the user's to fill . */
+  /**
+   * The local engine; a home with nothing ingested is the user's to fill. DuckDB (a native addon)
+   * loads here, on first use, so commands that never query (`--help`, `kpis`, `ingest`) start fast.
+   */
   engine(): Promise<DuckDbEngine> {
     if (!this.engineP) requireIngested(this.home, this.dbPath);
-    this.engineP ??= DuckDbEngine.open({ database: this.dbPath, lakeRoot: this.home }).catch((e: Error) => {
+    const open = async () => {
+      const { DuckDbEngine } = await import('../adapters/duckdb.ts');
+      return DuckDbEngine.open({ database: this.dbPath, lakeRoot: this.home });
+    };
+    this.engineP ??= open().catch((e: Error) => {
       if (/lock/i.test(e.message)) {
         throw new UserError(
           `${this.dbPath} is in use by another servicepulse process: wait for it to finish`,

@@ -13,7 +13,6 @@ import {
   formatPeriodShort,
   formatValue,
   isRtl,
-  MESSAGES,
   messages,
 } from '../../functions/core/digest/i18n.ts';
 import { buildDigestModel, digestWindow } from '../../functions/core/digest/model.ts';
