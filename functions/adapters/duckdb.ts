@@ -16,9 +16,11 @@
  * `<home>/servicepulse.duckdb`.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ColumnKind, curatedColumns, ENTITIES, type Entity } from '../core/contracts.ts';
+import type { LakeSnapshot } from '../core/ingest/lake-files.ts';
 import type { QueryEngine, SqlRow, SqlValue } from '../core/ports.ts';
 import {
   KPI_DEFINITIONS_COLUMNS,
@@ -27,6 +29,7 @@ import {
   type ResultColumn,
   type ResultColumnType,
 } from '../core/results.ts';
+import { describeWriteError } from './filesystem.ts';
 
 /**
  * Trino functions DuckDB lacks or computes differently, as DuckDB macros (a `table` macro stands in
@@ -117,20 +120,45 @@ function toSqlValue(v: unknown, typeId: string): SqlValue {
   return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? Number(x) : x));
 }
 
+/** DuckDB reports write failures as text ("No space left on device"); say them as the store does. */
+function exportError(e: unknown, path: string): Error {
+  const m = (e as Error).message ?? String(e);
+  const code = /No space left|ENOSPC/i.test(m)
+    ? 'ENOSPC'
+    : /Input\/output error|EIO/.test(m)
+      ? 'EIO'
+      : /Permission denied|EACCES/.test(m)
+        ? 'EACCES'
+        : (e as NodeJS.ErrnoException).code;
+  return describeWriteError(Object.assign(new Error(m.split('\n')[0]), { code }), path);
+}
+
 export interface DuckDbEngineOptions {
   /** Database file; ':memory:' for tests. */
   database: string;
   /** Folder holding `lake/<entity>/dt=…/` (the local object store's root). */
   lakeRoot: string;
   threads?: number;
+  /**
+   * The committed lake files (store keys below `lakeRoot`), read from the manifests: the views
+   * read exactly these, so an ingest in progress or one that crashed is never half seen. Without
+   * it the views read every `*.parquet` file of the lake folders (tests that write files directly).
+   */
+  lakeFiles?: () => Promise<LakeSnapshot>;
 }
+
+/** The message of a run that met a lake file retired by an ingest that finished meanwhile. */
+export const LAKE_CHANGED = 'the lake changed during the run (an ingest finished): run again';
 
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
+  /** The manifests' version the views were made from (with `lakeFiles`). */
+  private lakeVersion: string | undefined;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly lakeRoot: string,
+    private readonly lakeFiles: DuckDbEngineOptions['lakeFiles'],
   ) {}
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -138,7 +166,7 @@ export class DuckDbEngine implements QueryEngine {
       ...(options.threads ? { threads: String(options.threads) } : {}),
     });
     const conn = await instance.connect();
-    const engine = new DuckDbEngine(instance, conn, options.lakeRoot);
+    const engine = new DuckDbEngine(instance, conn, options.lakeRoot, options.lakeFiles);
     await engine.setup();
     return engine;
   }
@@ -154,15 +182,27 @@ export class DuckDbEngine implements QueryEngine {
     await this.refreshLake();
   }
 
-  /** (Re)creates the lake views; call after an ingest wrote the first files of an entity. */
+  /** (Re)creates the lake views over the files committed now; call after an ingest. */
   async refreshLake(): Promise<void> {
-    for (const entity of ENTITIES) await this.conn.run(this.lakeViewDdl(entity));
+    const snapshot = this.lakeFiles ? await this.lakeFiles() : undefined;
+    for (const entity of ENTITIES) {
+      const files = snapshot?.files[entity].map((k) => join(this.lakeRoot, k));
+      await this.conn.run(this.lakeViewDdl(entity, files));
+    }
+    this.lakeVersion = snapshot?.version;
   }
 
-  private lakeViewDdl(entity: Entity): string {
+  /** With `lakeFiles`: whether an ingest committed since the views were made, and remaking them. */
+  readonly lakeSnapshot = {
+    changed: async (): Promise<boolean> =>
+      this.lakeFiles !== undefined && (await this.lakeFiles()).version !== this.lakeVersion,
+    refresh: () => this.refreshLake(),
+  };
+
+  private lakeViewDdl(entity: Entity, files?: string[]): string {
     const dir = join(this.lakeRoot, 'lake', entity);
     const cols = curatedColumns(entity);
-    if (!hasParquet(dir)) {
+    if (files ? files.length === 0 : !hasParquet(dir)) {
       // No data yet: an empty view with the contract's columns, so queries still plan and return nothing.
       const select = [
         ...cols.map((c) => `CAST(NULL AS ${KIND_TYPES[c.kind]}) AS ${c.name}`),
@@ -170,10 +210,10 @@ export class DuckDbEngine implements QueryEngine {
       ];
       return `CREATE OR REPLACE VIEW lake.${entity} AS SELECT ${select.join(', ')} WHERE false`;
     }
-    const glob = join(dir, 'dt=*', '*.parquet');
+    const from = files ? `[${files.map(sqlPath).join(', ')}]` : sqlPath(join(dir, 'dt=*', '*.parquet'));
     // Explicit casts pin the view's types to the contract whatever an individual file inferred.
     const select = [...cols.map((c) => `CAST(${c.name} AS ${KIND_TYPES[c.kind]}) AS ${c.name}`), 'dt'];
-    return `CREATE OR REPLACE VIEW lake.${entity} AS SELECT ${select.join(', ')} FROM read_parquet(${sqlPath(glob)}, hive_partitioning = true, hive_types = {'dt': DATE}, union_by_name = true)`;
+    return `CREATE OR REPLACE VIEW lake.${entity} AS SELECT ${select.join(', ')} FROM read_parquet(${from}, hive_partitioning = true, hive_types = {'dt': DATE}, union_by_name = true)`;
   }
 
   async query(sql: string): Promise<SqlRow[]> {
@@ -193,11 +233,22 @@ export class DuckDbEngine implements QueryEngine {
     await this.conn.run(sql);
   }
 
-  /** Writes a results table as Parquet (the local counterpart of the S3 results exports). */
+  /**
+   * Writes a results table as Parquet (the local counterpart of the S3 results exports): to a
+   * temporary file renamed into place, so a full disk leaves the previous export whole; the error
+   * says what happened ("disk full writing …").
+   */
   async exportTable(table: 'kpi_results' | 'kpi_flags' | 'kpi_definitions', path: string): Promise<void> {
-    await this.conn.run(
-      `COPY (SELECT * FROM results.${table} ORDER BY ALL) TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    const temp = `${path}.tmp-${process.pid}-export`;
+    try {
+      await this.conn.run(
+        `COPY (SELECT * FROM results.${table} ORDER BY ALL) TO ${sqlPath(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      await rename(temp, path);
+    } catch (e) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw exportError(e, path);
+    }
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NotFoundError, type ObjectSink, type ObjectStore } from '../core/ports.ts';
 
@@ -76,9 +77,36 @@ async function writeFully(handle: WritableFile, chunk: Uint8Array, path: string)
   }
 }
 
+/** This process as a writer (`host:pid`), as pending markers name it. */
+export function localWriter(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Whether a process is running on this host (EPERM: it runs, as another user). */
+function pidRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the writer a marker names still runs: only a writer on this host can be checked. */
+export function localWriterRunning(writer: string): boolean {
+  const at = writer.lastIndexOf(':');
+  const pid = Number(writer.slice(at + 1));
+  if (writer.slice(0, at) !== hostname() || !Number.isInteger(pid)) return false;
+  return pid !== process.pid && pidRunning(pid);
+}
+
+const TEMP = /\.tmp-(\d+)-\d+$/;
+
 export class FileSystemStore implements ObjectStore {
   readonly root: string;
   private readonly fs: FileSystemDeps;
+  /** Temporary files this store is writing (a temp file of this process not in it is a leftover). */
+  private readonly writing = new Set<string>();
   constructor(root: string, deps: Partial<FileSystemDeps> = {}) {
     this.root = resolve(root);
     this.fs = { ...nodeFs, ...deps };
@@ -129,10 +157,13 @@ export class FileSystemStore implements ObjectStore {
       await rm(temp, { force: true }).catch(() => {});
       throw describeWriteError(e, final);
     }
+    const writing = this.writing;
+    writing.add(temp);
     let closed = false;
     let failure: WriteError | undefined;
     const discard = async () => {
       closed = true;
+      writing.delete(temp);
       await handle.close().catch(() => {});
       await rm(temp, { force: true }).catch(() => {});
     };
@@ -155,6 +186,7 @@ export class FileSystemStore implements ObjectStore {
           closed = true;
           await handle.close();
           await rename(temp, final);
+          writing.delete(temp);
         } catch (e) {
           closed = false;
           await fail(e);
@@ -173,18 +205,36 @@ export class FileSystemStore implements ObjectStore {
     await sink.commit();
   }
 
+  /** Keys that start with `prefix` (a folder, or a folder and the start of a name). */
   async *list(prefix: string): AsyncIterable<string> {
-    const base = this.path(prefix.replace(/\/+$/, '') || '.');
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(base, { withFileTypes: true, recursive: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    for (const e of entries) {
+    for (const e of await this.entries(prefix)) {
       if (!e.isFile() || e.name.includes('.tmp-')) continue;
-      yield relative(this.root, join(e.parentPath, e.name)).split(sep).join('/');
+      const key = relative(this.root, join(e.parentPath, e.name)).split(sep).join('/');
+      if (key.startsWith(prefix)) yield key;
+    }
+  }
+
+  /** Temporary files under a prefix whose writer is gone: another process that ended, or a sink of this process that is not open. */
+  async *listTemporary(prefix: string): AsyncIterable<string> {
+    for (const e of await this.entries(prefix)) {
+      const m = TEMP.exec(e.name);
+      if (!e.isFile() || !m) continue;
+      const path = join(e.parentPath, e.name);
+      const pid = Number(m[1]);
+      const live = pid === process.pid ? this.writing.has(path) : pidRunning(pid);
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!live && key.startsWith(prefix)) yield key;
+    }
+  }
+
+  /** Everything below the folder part of `prefix`, recursively. */
+  private async entries(prefix: string): Promise<import('node:fs').Dirent[]> {
+    const base = this.path(prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/+$/, '') || '.');
+    try {
+      return await readdir(base, { withFileTypes: true, recursive: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
     }
   }
 

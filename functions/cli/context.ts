@@ -11,6 +11,7 @@ import { loadQueryTemplates } from '../adapters/queries-fs.ts';
 import { KPI_IDS } from '../core/catalog.ts';
 import { type Config, ConfigError, parseConfig, validateConfig } from '../core/config.ts';
 import { ENTITIES } from '../core/contracts.ts';
+import { committedLakeFiles } from '../core/ingest/lake-files.ts';
 import type { Progress } from '../core/ports.ts';
 import type { QueryTemplates } from '../core/sql/render.ts';
 
@@ -99,7 +100,12 @@ export class LocalContext {
     if (!this.engineP) requireIngested(this.home, this.dbPath);
     const open = async () => {
       const { DuckDbEngine } = await import('../adapters/duckdb.ts');
-      return DuckDbEngine.open({ database: this.dbPath, lakeRoot: this.home });
+      return DuckDbEngine.open({
+        database: this.dbPath,
+        lakeRoot: this.home,
+        // Readers read what the manifests list: an ingest in progress or crashed is never half seen.
+        lakeFiles: () => committedLakeFiles(this.store),
+      });
     };
     this.engineP ??= open().catch((e: Error) => {
       if (/lock/i.test(e.message)) {

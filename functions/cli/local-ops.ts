@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localWriter, localWriterRunning } from '../adapters/filesystem.ts';
 import { OutboxDelivery } from '../adapters/outbox.ts';
 import { defaultLocalEncoder } from '../adapters/parquet-worker.ts';
 import { SmtpDelivery } from '../adapters/smtp.ts';
@@ -26,10 +27,34 @@ export async function ingestLocal(
   entity: Entity | undefined,
   paths: readonly string[],
 ): Promise<FileReport[]> {
-  const files = await expandPaths(paths);
+  const expanded = await expandPaths(paths);
+  const files = expanded.filter((f) => typeof f === 'string');
   // Parquet is encoded on a second thread when the machine has a second core.
-  const ports = { open: openLocalFile, store: ctx.store, config: ctx.config, progress: ctx.progress };
-  return ingestFiles({ ...ports, encoder: defaultLocalEncoder() }, { source, entity, files });
+  const ports = {
+    open: openLocalFile,
+    store: ctx.store,
+    config: ctx.config,
+    progress: ctx.progress,
+    writer: localWriter(),
+    isRunning: localWriterRunning,
+  };
+  const reports = await ingestFiles({ ...ports, encoder: defaultLocalEncoder() }, { source, entity, files });
+  // Each path that could not be expanded is a failed line of its own, where the user named it.
+  const byFile = new Map(reports.map((r) => [r.file, r]));
+  return expanded.map((f) =>
+    typeof f === 'string'
+      ? byFile.get(f)!
+      : {
+          file: f.path,
+          source,
+          entities: [],
+          read: 0,
+          accepted: 0,
+          quarantined: 0,
+          outputs: [],
+          error: f.reason,
+        },
+  );
 }
 
 /** Runs KPIs and refreshes the Parquet exports under <home>/results/. */

@@ -142,6 +142,19 @@ program
     }),
   );
 
+program
+  .command('doctor')
+  .description(
+    'check the lake against its manifests: remove what interrupted ingests left, name files to re-ingest',
+  )
+  .option('--dry-run', 'only report what would be removed')
+  .action(
+    action(async (o: { dryRun?: boolean }) => {
+      const { doctorCommand } = await import('./commands/doctor.ts');
+      return withContext((ctx) => doctorCommand(ctx, o));
+    }),
+  );
+
 function fail(code: number, message: string): never {
   process.stderr.write(`servicepulse: ${message}\n`);
   process.exit(code);
@@ -158,6 +171,8 @@ async function main(argv: string[]): Promise<void> {
     }
     if (e instanceof UsageError) fail(2, e.message);
     if (e instanceof UserError || e instanceof ConfigError) fail(1, e.message);
+    // A full disk, a lake that changed under a run: the message already says what to do.
+    if (e instanceof Error && ['WriteError', 'LakeChangedError'].includes(e.name)) fail(1, e.message);
     const err = e as Error;
     if (process.env.SERVICEPULSE_DEBUG) process.stderr.write(`${err.stack}\n`);
     fail(1, `${err.message.split('\n')[0]} (set SERVICEPULSE_DEBUG=1 for details)`);

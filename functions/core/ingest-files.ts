@@ -19,6 +19,9 @@ export interface IngestFilesPorts {
   /** Where Parquet row groups are encoded (default: this thread). */
   encoder?: IngestOptions['encoder'];
   progress: Progress;
+  /** Who writes (`host:pid`) and whether a writer still runs: guards two ingests of one file. */
+  writer?: string;
+  isRunning?: IngestOptions['isRunning'];
 }
 
 export interface IngestFilesRequest {
@@ -47,8 +50,16 @@ export async function ingestFiles(
   const reports: FileReport[] = [];
   for (const file of files) {
     const report = await ingestFile(
-      { key: file, body: ports.open(file) },
-      { source, entity, config: ports.config, store: ports.store, encoder: ports.encoder },
+      { key: file, body: ports.open(file), reopen: () => ports.open(file) },
+      {
+        source,
+        entity,
+        config: ports.config,
+        store: ports.store,
+        encoder: ports.encoder,
+        writer: ports.writer,
+        isRunning: ports.isRunning,
+      },
     );
     reports.push(report);
     task.tick();

@@ -23,6 +23,12 @@ export interface ObjectStore {
   /** Keys under a prefix, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Temporary objects under a prefix that no running writer owns any more (a crashed process's
+   * temp files); `delete` removes them. Stores whose incomplete writes are invisible and expire on
+   * their own (S3 multipart uploads, with a lifecycle rule) leave it out.
+   */
+  listTemporary?(prefix: string): AsyncIterable<string>;
   /** Where an object lives, for messages and for SQL engines that read it directly. */
   locate(key: string): string;
 }
@@ -40,6 +46,12 @@ export interface QueryEngine {
   /** Runs one statement and returns its rows (empty for DDL and DML). */
   query(sql: string): Promise<SqlRow[]>;
   close(): Promise<void>;
+  /**
+   * Engines that read the lake through a snapshot of its manifests (DuckDB locally): whether an
+   * ingest committed since the snapshot was taken, and taking a new one. A run retries a statement
+   * once on the new snapshot when the lake changed under it (run.ts).
+   */
+  lakeSnapshot?: { changed(): Promise<boolean>; refresh(): Promise<void> };
 }
 
 /** One e-mail, fully rendered. */

@@ -55,6 +55,37 @@ export function planRun(
   return { runId, asOf, statements };
 }
 
+/** Thrown when the lake changed under a run twice in a row (issue 12 item 9). */
+export class LakeChangedError extends Error {
+  override name = 'LakeChangedError';
+  constructor() {
+    super('the lake changed during the run (an ingest finished): run again');
+  }
+}
+
+/**
+ * Runs one statement. A statement that fails because an ingest committed meanwhile (a file it
+ * was reading was retired) runs once more on the new snapshot of the lake; failing so again, the
+ * run stops with {@link LakeChangedError}, never the engine's raw "cannot open file".
+ */
+async function runStatement(engine: QueryEngine, s: Statement): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await engine.query(s.sql);
+      return;
+    } catch (e) {
+      if (engine.lakeSnapshot && (await engine.lakeSnapshot.changed())) {
+        if (attempt > 1) throw new LakeChangedError();
+        await engine.lakeSnapshot.refresh();
+        continue;
+      }
+      throw new Error(
+        `the ${s.family} KPIs (${s.grain}) failed on ${engine.name}: ${(e as Error).message.split('\n')[0]}`,
+      );
+    }
+  }
+}
+
 export async function runKpis(
   engine: QueryEngine,
   templates: QueryTemplates,
@@ -66,13 +97,7 @@ export async function runKpis(
     statements.length,
   );
   for (const s of statements) {
-    try {
-      await engine.query(s.sql);
-    } catch (e) {
-      throw new Error(
-        `the ${s.family} KPIs (${s.grain}) failed on ${engine.name}: ${(e as Error).message.split('\n')[0]}`,
-      );
-    }
+    await runStatement(engine, s);
     task?.tick();
   }
   task?.done(`${statements.length} statements`);

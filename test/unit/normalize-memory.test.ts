@@ -76,7 +76,7 @@ describe('normalizer memory bound', () => {
     // Assess
     expect(report).toMatchObject({ read: 300, accepted: 300, quarantined: 0 });
     expect(report.outputs).toHaveLength(12);
-    expect(report.outputs.every((k) => /export-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
+    expect(report.outputs.every((k) => /export-[0-9a-f]{16}-[0-9a-z_]+\.parquet$/.test(k))).toBe(true);
     expect(rows).toHaveLength(300);
     expect(store.openSinks).toBe(0);
   });
@@ -93,7 +93,7 @@ describe('normalizer memory bound', () => {
     // its own day's partition, and every output listed in the report.
     expect(report).toMatchObject({ read: 300, accepted: 300, quarantined: 0 });
     expect(report.outputs.length).toBeGreaterThan(12);
-    expect(report.outputs.some((k) => /export-[0-9a-f]{16}-\d+\.parquet$/.test(k))).toBe(true);
+    expect(report.outputs.some((k) => /export-[0-9a-f]{16}-[0-9a-z_]+-\d+\.parquet$/.test(k))).toBe(true);
     expect(new Set(rows.map((r) => r.callId)).size).toBe(300);
     expect(rows).toHaveLength(300);
     expect(rows.every((r) => r.dt === r.day)).toBe(true);

@@ -2,7 +2,7 @@
 import { ENTITIES, type Entity, isEntity } from '../../core/contracts.ts';
 import { isSource, SOURCES, type SourceName } from '../../core/ingest/sources.ts';
 import { type LocalContext, UsageError } from '../context.ts';
-import { printIngestReports } from '../ingest-report.ts';
+import { acceptedNothing, printIngestReports } from '../ingest-report.ts';
 import { ingestLocal } from '../local-ops.ts';
 
 export interface IngestArgs {
@@ -29,11 +29,16 @@ export async function ingestCommand(ctx: LocalContext, args: IngestArgs): Promis
   const reports = await ingestLocal(ctx, source, entity, args.files);
   printIngestReports(reports);
   const failed = reports.filter((r) => r.error);
+  const empty = reports.filter(acceptedNothing);
   if (failed.length > 0) {
     process.stderr.write(
-      `servicepulse: ${failed.length} of ${reports.length} files could not be read; fix them and ingest them again\n`,
+      `servicepulse: ${failed.length} of ${reports.length} paths could not be ingested (each is named above); fix them and ingest them again\n`,
     );
-    return 1;
   }
-  return 0;
+  if (empty.length > 0) {
+    process.stderr.write(
+      `servicepulse: ${empty.length} of ${reports.length} files gave no accepted row; check --source and --entity, and the quarantine file for the reasons\n`,
+    );
+  }
+  return failed.length > 0 || empty.length > 0 ? 1 : 0;
 }

@@ -1,28 +1,26 @@
 /**
- * The commit step of an ingest: the outputs of one source file become visible together with the
- * manifest that lists them, and what an earlier ingest of the same key wrote but this one did not
- * is retired. Every output was written in full before this step (nothing is visible yet); each
- * commit is atomic per object.
+ * The commit protocol of an ingest (docs/reliability.md): the manifest is the single commit point.
  *
- * One function, {@link commitIngest}, so that making the whole step crash-safe changes this
- * module only.
+ *  1. begin: remove what a crashed ingest of the same owner left (recovery.ts), then write a
+ *     pending marker (`lake/_pending/<owner id>-<generation>.json`);
+ *  2. write every output in full under the new generation's names (nothing is listed yet);
+ *  3. commit: make the parts and the quarantine file visible as objects (new names: the old
+ *     generation is untouched), then write the owner's manifest listing them (one atomic put:
+ *     readers now see the new set instead of the old one), then delete the old generation's
+ *     objects, then the marker.
+ *
+ * Readers list files through the manifests (lake-files.ts), so a crash at any step leaves readers
+ * the old set (before the manifest put) or the new set (after it), never a mix; what the crash
+ * left is found through the marker by the next ingest of the owner, or by `servicepulse doctor`.
+ * `hook` stops between steps in the fault-injection tests.
  */
 import type { ObjectStore } from '../ports.ts';
-import { manifestKey } from './output-keys.ts';
-import type { SourceName } from './sources.ts';
+import { type Manifest, type PendingMarker, readJson, readManifest } from './manifest.ts';
+import { legacyManifestKey, manifestKey, type Owner, pendingKey } from './output-keys.ts';
+import { type IsRunning, recoverOwner } from './recovery.ts';
 
-/** What the last ingest of a source key read and wrote (`lake/_manifests/<key hash>.json`). */
-export interface Manifest {
-  key: string;
-  source: SourceName;
-  contentSha256: string;
-  ingestedAt: string;
-  read: number;
-  accepted: number;
-  quarantined: number;
-  outputs: string[];
-  quarantineKey?: string;
-}
+export type { Manifest } from './manifest.ts';
+export { readManifest } from './manifest.ts';
 
 /** An object written in full but not visible yet. */
 export interface WrittenPart {
@@ -37,39 +35,149 @@ export interface WrittenOutputs {
   quarantine?: WrittenPart | undefined;
 }
 
-/** The manifest of a source key's last ingest; undefined if it was never ingested. */
-export async function readManifest(store: ObjectStore, key: string): Promise<Manifest | undefined> {
-  const text = await store.readText(manifestKey(key));
-  return text ? (JSON.parse(text) as Manifest) : undefined;
+/** Called after each step of begin and commit; the fault-injection tests stop the ingest there. */
+export type CommitHook = (step: string) => Promise<void> | void;
+
+/** One ingest between its begin and its commit or abort. */
+export interface IngestTransaction {
+  owner: Owner;
+  generation: string;
+  /** The owner's last committed manifest (or a legacy per-key manifest it takes over). */
+  previous: Manifest | undefined;
+  /** The legacy manifest taken over, retired with the previous outputs. */
+  legacyKey?: string;
+  /** What recovery removed before this ingest began (a crashed ingest's leftovers). */
+  repaired: string[];
+  hook: CommitHook;
+  /** Objects of this generation made visible so far (deleted again on abort). */
+  committed: string[];
 }
 
 /**
- * Commits one ingest's outputs, retires the stale ones of `previous` and writes the manifest;
- * returns it.
+ * The manifest a re-ingest replaces: the owner's, else the per-key manifest of an older version
+ * when it was written by the same source (and, for generic files, holds the same entity).
+ */
+async function previousManifest(store: ObjectStore, owner: Owner): Promise<[Manifest?, string?]> {
+  const own = await readManifest(store, owner);
+  if (own) return [own];
+  const legacyKey = legacyManifestKey(owner.key);
+  const legacy = await readJson<Manifest>(store, legacyKey);
+  if (!legacy || legacy.scope !== undefined) return [];
+  const [source, entity] = owner.scope.split(':');
+  const sameEntity = !entity || legacy.outputs.every((o) => o.startsWith(`lake/${entity}/`));
+  return legacy.source === source && sameEntity ? [legacy, legacyKey] : [];
+}
+
+/** The ingest time in base 36 (names show when they were written), never the previous generation. */
+function nextGeneration(now: number, previous: string | undefined): string {
+  const gen = now.toString(36);
+  if (previous === undefined || (previous !== gen && !previous.startsWith(`${gen}_`))) return gen;
+  const n = previous === gen ? 0 : Number(previous.slice(gen.length + 1)) || 0;
+  return `${gen}_${n + 1}`;
+}
+
+/** Step 1: repairs what a crashed ingest of the owner left, then marks this ingest as pending. */
+export async function beginIngest(
+  store: ObjectStore,
+  owner: Owner,
+  now: number,
+  options: {
+    startedAt: string;
+    writer?: string | undefined;
+    isRunning?: IsRunning | undefined;
+    hook?: CommitHook | undefined;
+  },
+): Promise<IngestTransaction> {
+  const hook = options.hook ?? (() => {});
+  const repaired = await recoverOwner(store, owner, options.isRunning);
+  const [previous, legacyKey] = await previousManifest(store, owner);
+  const generation = nextGeneration(now, previous?.generation);
+  const marker: PendingMarker = {
+    key: owner.key,
+    scope: owner.scope,
+    generation,
+    startedAt: options.startedAt,
+    ...(options.writer ? { writer: options.writer } : {}),
+  };
+  await store.put(pendingKey(owner, generation), JSON.stringify(marker), 'application/json');
+  await hook('pending');
+  return {
+    owner,
+    generation,
+    previous,
+    ...(legacyKey ? { legacyKey } : {}),
+    repaired,
+    hook,
+    committed: [],
+  };
+}
+
+/**
+ * Step 3: makes the outputs visible, flips the manifest (the commit point), retires the previous
+ * generation and clears the marker; returns the manifest. A failure before the flip throws (the
+ * caller aborts: nothing changed for readers); after it, the ingest has committed, and what could
+ * not be cleaned is left to recovery (the marker stays).
  */
 export async function commitIngest(
   store: ObjectStore,
+  tx: IngestTransaction,
   written: WrittenOutputs,
-  previous: Manifest | undefined,
-  facts: Omit<Manifest, 'outputs' | 'quarantineKey'>,
+  facts: Omit<Manifest, 'outputs' | 'quarantineKey' | 'scope' | 'generation'>,
 ): Promise<Manifest> {
-  // 1. commit the lake files, then the quarantine file;
-  // 2. only then delete what the previous ingest of this key wrote and this one did not;
-  // 3. record the outputs in the manifest.
   const outputs: string[] = [];
-  for (const part of written.parts) {
+  for (const [i, part] of written.parts.entries()) {
     await part.commit();
+    tx.committed.push(part.key);
     outputs.push(part.key);
+    await tx.hook(`part ${i + 1}`);
   }
   const quarantineKey = written.quarantine?.key;
-  await written.quarantine?.commit();
-  const keep = new Set([...outputs, ...(quarantineKey ? [quarantineKey] : [])]);
-  const stale = [
-    ...(previous?.outputs ?? []),
-    ...(previous?.quarantineKey ? [previous.quarantineKey] : []),
-  ].filter((k) => !keep.has(k));
-  if (stale.length > 0) await store.delete(stale);
-  const manifest: Manifest = { ...facts, outputs, ...(quarantineKey ? { quarantineKey } : {}) };
-  await store.put(manifestKey(facts.key), JSON.stringify(manifest, null, 2), 'application/json');
+  if (written.quarantine) {
+    await written.quarantine.commit();
+    tx.committed.push(written.quarantine.key);
+    await tx.hook('quarantine');
+  }
+  const manifest: Manifest = {
+    ...facts,
+    scope: tx.owner.scope,
+    generation: tx.generation,
+    outputs,
+    ...(quarantineKey ? { quarantineKey } : {}),
+  };
+  await store.put(manifestKey(tx.owner), JSON.stringify(manifest, null, 2), 'application/json');
+  tx.committed = []; // committed: an abort must not delete these any more
+  await tx.hook('manifest');
+  await retire(store, tx, new Set([...outputs, ...(quarantineKey ? [quarantineKey] : [])]));
   return manifest;
+}
+
+/** The previous generation's objects (and a legacy manifest taken over), then the marker. */
+async function retire(store: ObjectStore, tx: IngestTransaction, keep: Set<string>): Promise<void> {
+  const prev = tx.previous;
+  const stale = [...(prev?.outputs ?? []), ...(prev?.quarantineKey ? [prev.quarantineKey] : [])].filter(
+    (k) => !keep.has(k),
+  );
+  if (tx.legacyKey) stale.push(tx.legacyKey);
+  try {
+    if (stale.length > 0) await store.delete(stale);
+    await tx.hook('retired');
+    await store.delete([pendingKey(tx.owner, tx.generation)]);
+    await tx.hook('done');
+  } catch {
+    // The manifest is committed; the marker (still there) makes the next ingest or doctor finish.
+  }
+}
+
+/**
+ * Undoes an ingest that failed before its commit point: removes what it made visible and its
+ * marker (the previous generation was never touched). Never throws: what it cannot remove, the
+ * marker's recovery removes later.
+ */
+export async function abortIngest(store: ObjectStore, tx: IngestTransaction): Promise<void> {
+  try {
+    if (tx.committed.length > 0) await store.delete(tx.committed);
+    await store.delete([pendingKey(tx.owner, tx.generation)]);
+  } catch {
+    // left to recovery
+  }
 }

@@ -9,12 +9,13 @@
  *  4. route accepted rows to `lake/<entity>/dt=<local day>/` writers (the reporting zone's day of
  *     the entity's primary timestamp), finishing files early so memory stays bounded
  *     (partition-writers.ts);
- *  5. commit every output (atomic per object), delete outputs a previous ingest of the same
- *     source key wrote but this one did not, and record the outputs in a manifest (commit.ts).
+ *  5. commit: make the outputs visible under a new generation's names, flip the owner's manifest
+ *     (the single commit point readers go by), then retire the previous generation (commit.ts).
  *
- * Output names derive from the source key (output-keys.ts), so re-ingesting a file replaces its
- * output and two different files never collide. A file that cannot be read aborts all of its
- * outputs (readers never see part of it) and is reported; it never stops the other files.
+ * Output names derive from the owner (source file and entity or vendor) and the generation
+ * (output-keys.ts), so re-ingesting a file replaces its outputs at the manifest flip, and two
+ * different files never collide. A file that cannot be read aborts all of its outputs (readers
+ * never see part of it) and is reported; it never stops the other files.
  */
 import type { Config } from '../config.ts';
 import {
@@ -22,17 +23,20 @@ import {
   compileContract,
   compileCsvContract,
   contractSchemas,
+  ENTITIES,
   type Entity,
   LINEAGE_COLUMNS,
 } from '../contracts.ts';
 import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectStore } from '../ports.ts';
-import { commitIngest, readManifest } from './commit.ts';
-import { quarantineKey } from './output-keys.ts';
+import { abortIngest, beginIngest, type CommitHook, commitIngest, type IngestTransaction } from './commit.ts';
+import type { Manifest } from './manifest.ts';
+import { type Owner, quarantineKey } from './output-keys.ts';
 import { partitionDays } from './partition-days.ts';
 import { PartitionWriters } from './partition-writers.ts';
 import { issueToQuarantine, QuarantineWriter } from './quarantine-writer.ts';
 import { decodeRecordBatches, decodeRecords } from './records.ts';
+import type { IsRunning } from './recovery.ts';
 import { genericEntityOf, type MappedRecord, type SourceName, sourceMapping } from './sources.ts';
 import { HashingSource, inBatches } from './streams.ts';
 
@@ -43,6 +47,11 @@ export interface IngestInput {
   /** Stable identity of the source object: an absolute path locally, `s3://bucket/key` in AWS. */
   key: string;
   body: AsyncIterable<Uint8Array>;
+  /**
+   * Streams the bytes again. Given, a re-ingest first hashes the file: unchanged content keeps the
+   * ingest time of its first ingest (its place in the latest-snapshot order).
+   */
+  reopen?: () => AsyncIterable<Uint8Array>;
 }
 
 export interface IngestOptions {
@@ -61,6 +70,11 @@ export interface IngestOptions {
   onProgress?: (rowsRead: number) => void;
   /** Where Parquet row groups are encoded (default: this thread). */
   encoder?: ParquetEncoder | undefined;
+  /** Who writes (`host:pid`), kept in the pending marker; with `isRunning`, guards concurrent ingests. */
+  writer?: string | undefined;
+  isRunning?: IsRunning | undefined;
+  /** Test hook: called between the steps of the commit (fault-injection tests stop there). */
+  commitHook?: CommitHook | undefined;
 }
 
 export interface FileReport {
@@ -76,14 +90,23 @@ export interface FileReport {
   outputs: string[];
   quarantineKey?: string;
   contentSha256?: string;
+  /** Leftovers of an earlier ingest of the same file that crashed, removed before this one. */
+  repaired?: string[];
+  /** The content was ingested before: rows keep that ingest's time (`_ingested_at`). */
+  unchangedSince?: string;
 }
 
 const LINEAGE_KEYS = LINEAGE_COLUMNS.map((c) => c.name);
 
+/** Who owns a file's outputs: the file read as one entity (generic) or by one vendor. */
+export function ownerOf(key: string, source: SourceName, entity: Entity | undefined): Owner | undefined {
+  if (source !== 'generic') return { key, scope: source };
+  const e = genericEntityOf({ fileName: key, entity });
+  return e ? { key, scope: `generic:${e}` } : undefined;
+}
+
 /** Normalizes one file. Never throws for bad input: the report carries the error. */
 export async function ingestFile(input: IngestInput, options: IngestOptions): Promise<FileReport> {
-  const { store, config } = options;
-  const now = options.now ?? Date.now();
   const report: FileReport = {
     file: input.key,
     source: options.source,
@@ -93,9 +116,58 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     quarantined: 0,
     outputs: [],
   };
-  const quarantine = new QuarantineWriter(store, quarantineKey(input.key), input.key);
+  const owner = ownerOf(input.key, options.source, options.entity);
+  if (!owner) {
+    const reason = `cannot tell which entity ${input.key} holds: pass --entity (${ENTITIES.join(', ')}) or put the entity in the file name`;
+    return { ...report, error: reason };
+  }
+  let now = options.now ?? Date.now();
+  let tx: IngestTransaction;
+  try {
+    tx = await beginIngest(options.store, owner, now, {
+      startedAt: new Date(now).toISOString(),
+      writer: options.writer,
+      isRunning: options.isRunning,
+      hook: options.commitHook,
+    });
+    if (tx.repaired.length > 0) report.repaired = tx.repaired;
+    const since = await unchangedSince(input, tx.previous);
+    if (since !== undefined) {
+      now = Date.parse(since);
+      report.unchangedSince = since;
+    }
+  } catch (e) {
+    return { ...report, error: (e as Error).message };
+  }
+  return writeAndCommit(input, options, { report, tx, now });
+}
+
+/** Item 5: the previous ingest time when the file's content is what that ingest read. */
+async function unchangedSince(
+  input: IngestInput,
+  previous: Manifest | undefined,
+): Promise<string | undefined> {
+  if (!previous || !input.reopen) return undefined;
+  const hashing = new HashingSource(input.body);
+  for await (const _ of hashing);
+  const same = hashing.digest() === previous.contentSha256;
+  input.body = input.reopen();
+  return same ? previous.ingestedAt : undefined;
+}
+
+/** Steps 1–5 inside the transaction; a failure aborts every output (readers keep the old set). */
+async function writeAndCommit(
+  input: IngestInput,
+  options: IngestOptions,
+  state: { report: FileReport; tx: IngestTransaction; now: number },
+): Promise<FileReport> {
+  const { store, config } = options;
+  const { report, tx, now } = state;
+  const quarantine = new QuarantineWriter(store, quarantineKey(tx.owner, tx.generation), input.key);
   const writers = new PartitionWriters(store, {
     sourceKey: input.key,
+    owner: tx.owner,
+    generation: tx.generation,
     maxBufferedRows: options.maxBufferedRows ?? 100_000,
     encoder: options.encoder,
   });
@@ -111,8 +183,7 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
     report.quarantined = quarantine.count;
     report.entities = [...entitiesSeen];
     const contentSha256 = hashing.digest();
-    const previous = await readManifest(store, input.key);
-    const manifest = await commitIngest(store, written, previous, {
+    const manifest = await commitIngest(store, tx, written, {
       key: input.key,
       source: options.source,
       contentSha256,
@@ -128,14 +199,18 @@ export async function ingestFile(input: IngestInput, options: IngestOptions): Pr
   } catch (e) {
     await writers.abort();
     await quarantine.abort();
+    await abortIngest(store, tx);
+    const { repaired } = report;
     return {
-      ...report,
+      file: report.file,
+      source: report.source,
       entities: [...entitiesSeen],
       read: 0,
       accepted: 0,
       quarantined: 0,
       outputs: [],
       error: (e as Error).message,
+      ...(repaired ? { repaired } : {}),
     };
   }
 }

@@ -10,11 +10,14 @@ import { ParquetRowWriter } from '../parquet.ts';
 import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectStore } from '../ports.ts';
 import type { WrittenPart } from './commit.ts';
-import { partitionFileKey } from './output-keys.ts';
+import { type Owner, partitionFileKey } from './output-keys.ts';
 
 export interface PartitionWritersOptions {
-  /** The source key: names the files and is written into their metadata. */
+  /** The source key: written into the files' metadata. */
   sourceKey: string;
+  /** Who owns the files and which generation they belong to: their names (output-keys.ts). */
+  owner: Owner;
+  generation: string;
   /** Rows held in memory across all open files before some are finished to free it. */
   maxBufferedRows: number;
   /** Where Parquet row groups are encoded (default: this thread). */
@@ -102,8 +105,8 @@ export class PartitionWriters {
     // A partition whose file was finished early to free memory continues in a new part.
     const part = (this.parts.get(id) ?? 0) + 1;
     this.parts.set(id, part);
-    const { sourceKey, encoder } = this.options;
-    const key = partitionFileKey(sourceKey, entity, dt, part);
+    const { sourceKey, encoder, owner, generation } = this.options;
+    const key = partitionFileKey(owner, generation, entity, dt, part);
     const sink = await this.store.create(key, 'application/vnd.apache.parquet');
     const columns = curatedColumns(entity);
     const file = new PartitionFile(
