@@ -124,6 +124,7 @@ export async function commitIngest(
   written: WrittenOutputs,
   facts: Omit<Manifest, 'outputs' | 'quarantineKey' | 'scope' | 'generation'>,
 ): Promise<Manifest> {
+  await tx.hook('written'); // every output in full in temporary objects, nothing visible
   const outputs: string[] = [];
   for (const [i, part] of written.parts.entries()) {
     await part.commit();
