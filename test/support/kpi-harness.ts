@@ -12,6 +12,7 @@ import { loadQueryTemplates } from '../../functions/adapters/queries-fs.ts';
 import type { Grain } from '../../functions/core/catalog.ts';
 import { type Config, validateConfig } from '../../functions/core/config.ts';
 import type { Entity } from '../../functions/core/contracts.ts';
+import { committedLakeFiles } from '../../functions/core/ingest/lake-files.ts';
 import { ingestFile } from '../../functions/core/ingest/normalize.ts';
 import type { SqlRow } from '../../functions/core/ports.ts';
 import { runKpis } from '../../functions/core/run.ts';
@@ -41,7 +42,13 @@ export async function kpiHarness(config: Record<string, unknown> = {}): Promise<
   const home = await mkdtemp(join(tmpdir(), 'sp-kpi-'));
   const cfg = validateConfig(config);
   const store = new FileSystemStore(home);
-  const engine = await DuckDbEngine.open({ database: ':memory:', lakeRoot: home, threads: 1 });
+  // The views read what the manifests list, as the CLI's do.
+  const engine = await DuckDbEngine.open({
+    database: ':memory:',
+    lakeRoot: home,
+    threads: 1,
+    lakeFiles: () => committedLakeFiles(store),
+  });
   const templates = loadQueryTemplates();
   return {
     home,
