@@ -32,7 +32,7 @@ export async function ingestCommand(ctx: LocalContext, args: IngestArgs): Promis
   const empty = reports.filter(acceptedNothing);
   if (failed.length > 0) {
     process.stderr.write(
-      `servicepulse: ${failed.length} of ${reports.length} paths could not be ingested (each is named above); fix them and ingest them again\n`,
+      `servicepulse: ${failed.length} of ${reports.length} files could not be ingested (each is named above); fix them and ingest them again\n`,
     );
   }
   if (empty.length > 0) {
