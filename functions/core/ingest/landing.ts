@@ -178,7 +178,7 @@ export async function normalizeLandedObject(
   let report: FileReport;
   try {
     report = await ingestFile(
-      { key: file, body: ports.read(object) },
+      { key: file, body: ports.read(object), reopen: () => ports.read(object) },
       {
         source: route.source,
         entity: route.entity,
