@@ -3,6 +3,8 @@
 -- rows of the scope that the computation no longer produces (an agent with no calls any more
 -- after a re-ingest) deleted. Unchanged rows are left alone, so an identical rerun changes
 -- nothing. The family's computation ("fresh") is referenced once: each source is scanned once.
+-- Identical to the last bit on a rerun: the families sum durations over integer milliseconds and
+-- amounts and scores as DECIMAL, so the order threads add them in changes nothing (docs/reliability.md).
 MERGE INTO {{results_schema}}.kpi_results AS t
 USING (
   WITH fresh AS (

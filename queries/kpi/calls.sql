@@ -86,7 +86,7 @@ costs_latest AS (
   WHERE snapshot_rank = 1
 ),
 period_costs AS (
-  SELECT p.period_start, sum(c.amount) AS actual_cost
+  SELECT p.period_start, CAST(sum(CAST(c.amount AS DECIMAL(38, 6))) AS DOUBLE) AS actual_cost
   FROM costs_latest AS c
   JOIN periods AS p ON c.date BETWEEN p.period_start AND p.period_end
   WHERE c.kind = 'actual'
@@ -121,20 +121,20 @@ measures AS (
     -- inbound, answered
     count_if(inbound AND answered) AS inbound_answered,
     count(DISTINCT CASE WHEN inbound AND answered THEN started_hour END) AS hours_with_answers,
-    coalesce(sum(CASE WHEN inbound AND answered THEN wait_seconds END), 0) AS answer_wait_sum,
+    CAST(coalesce(sum(CASE WHEN inbound AND answered THEN CAST(round(1000 * wait_seconds) AS BIGINT) END), 0) AS DOUBLE) / 1000 AS answer_wait_sum,
     -- offered, short abandons left out
     count_if(offered AND NOT short_abandon) AS offered,
     count_if(offered AND abandoned AND NOT short_abandon) AS abandoned,
-    coalesce(sum(CASE WHEN offered AND abandoned AND NOT short_abandon THEN wait_seconds END), 0) AS abandon_wait_sum,
+    CAST(coalesce(sum(CASE WHEN offered AND abandoned AND NOT short_abandon THEN CAST(round(1000 * wait_seconds) AS BIGINT) END), 0) AS DOUBLE) / 1000 AS abandon_wait_sum,
     count_if(offered AND answered AND wait_seconds <= {{service_level_seconds}}) AS answered_in_threshold,
     count_if(offered) AS offered_all,
     max(CASE WHEN offered THEN wait_seconds END) AS max_wait,
     -- answered, both directions
     count_if(answered) AS answered,
     count_if(answered AND talk_seconds IS NOT NULL) AS answered_with_talk,
-    coalesce(sum(CASE WHEN answered THEN talk_seconds END), 0) AS talk_sum,
+    CAST(coalesce(sum(CASE WHEN answered THEN CAST(round(1000 * talk_seconds) AS BIGINT) END), 0) AS DOUBLE) / 1000 AS talk_sum,
     max(CASE WHEN answered THEN talk_seconds END) AS talk_max,
-    coalesce(sum(CASE WHEN answered THEN handle_seconds END), 0) AS handle_sum,
+    CAST(coalesce(sum(CASE WHEN answered THEN CAST(round(1000 * handle_seconds) AS BIGINT) END), 0) AS DOUBLE) / 1000 AS handle_sum,
     count_if(answered AND transferred) AS transferred,
     count_if(answered AND agent_id IS NOT NULL) AS answered_by_agents,
     count(DISTINCT CASE WHEN answered AND agent_id IS NOT NULL THEN concat(agent_id, '|', CAST(started_day AS varchar)) END)

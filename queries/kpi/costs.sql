@@ -34,8 +34,8 @@ measures AS (
     period_end,
     'all' AS dimension,
     'all' AS dimension_value,
-    CAST(sum(CASE WHEN kind = 'actual' THEN amount END) AS DOUBLE) AS actual,
-    CAST(sum(CASE WHEN kind = 'budget' THEN amount END) AS DOUBLE) AS budget,
+    CAST(sum(CASE WHEN kind = 'actual' THEN CAST(amount AS DECIMAL(38, 6)) END) AS DOUBLE) AS actual,
+    CAST(sum(CASE WHEN kind = 'budget' THEN CAST(amount AS DECIMAL(38, 6)) END) AS DOUBLE) AS budget,
     count_if(kind = 'actual') AS actual_rows,
     count_if(kind = 'budget') AS budget_rows
   FROM cost_periods

@@ -60,7 +60,7 @@ measures AS (
     'all' AS dimension,
     'all' AS dimension_value,
     count_if(created_by_end) AS customers_by_end,
-    sum(CASE WHEN created_by_end THEN revenue_to_date END) AS revenue_by_end,
+    CAST(sum(CASE WHEN created_by_end THEN CAST(revenue_to_date AS DECIMAL(38, 6)) END) AS DOUBLE) AS revenue_by_end,
     count_if(at_start) AS customers_at_start,
     count_if(at_end) AS customers_at_end,
     count_if(at_end AND dormant_at_end) AS dormant_at_end,

@@ -34,8 +34,8 @@ measures AS (
     CASE WHEN grouping(kind) = 0 THEN 'plan_kind' ELSE 'all' END AS dimension,
     CASE WHEN grouping(kind) = 0 THEN kind ELSE 'all' END AS dimension_value,
     -- 0, not NULL, in a month without plans (the overall row), as every other empty denominator.
-    CAST(coalesce(sum(achieved), 0) AS DOUBLE) AS achieved,
-    CAST(coalesce(sum(planned), 0) AS DOUBLE) AS planned,
+    CAST(coalesce(sum(CAST(achieved AS DECIMAL(38, 6))), 0) AS DOUBLE) AS achieved,
+    CAST(coalesce(sum(CAST(planned AS DECIMAL(38, 6))), 0) AS DOUBLE) AS planned,
     count(planned) AS plans
   FROM plan_periods
   GROUP BY GROUPING SETS ((period_start, period_end), (period_start, period_end, kind))

@@ -71,13 +71,13 @@ measures AS (
     'all' AS dimension_value,
     count_if(survey = 'csat') AS csat_responses,
     count_if(survey = 'csat' AND top_two) AS csat_top_two,
-    coalesce(sum(CASE WHEN survey = 'csat' THEN 1 + 4 * position END), 0) AS csat_score_sum,
+    CAST(coalesce(sum(CASE WHEN survey = 'csat' THEN CAST(1 + 4 * position AS DECIMAL(38, 18)) END), 0) AS DOUBLE) AS csat_score_sum,
     count_if(survey = 'nps') AS nps_responses,
     count_if(survey = 'nps' AND score_0_10 >= 9) - count_if(survey = 'nps' AND score_0_10 <= 6) AS nps_net,
     count_if(survey = 'enps') AS enps_responses,
     count_if(survey = 'enps' AND score_0_10 >= 9) - count_if(survey = 'enps' AND score_0_10 <= 6) AS enps_net,
     count_if(survey = 'collaboration') AS collaboration_responses,
-    coalesce(sum(CASE WHEN survey = 'collaboration' THEN position END), 0) AS collaboration_position_sum,
+    CAST(coalesce(sum(CASE WHEN survey = 'collaboration' THEN CAST(position AS DECIMAL(38, 18)) END), 0) AS DOUBLE) AS collaboration_position_sum,
     count_if(survey = 'csat' AND about_complaint) AS complaint_csat_responses,
     count_if(survey = 'csat' AND about_complaint AND top_two) AS complaint_csat_top_two
   FROM survey_periods

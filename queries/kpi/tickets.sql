@@ -150,14 +150,14 @@ measures AS (
     ) AS emails_answered_24h,
     -- first responded in the period
     count_if(responded_in) AS responded,
-    sum(CASE WHEN responded_in THEN first_response_minutes END) AS first_response_minutes_sum,
+    CAST(sum(CASE WHEN responded_in THEN CAST(round(60000 * first_response_minutes) AS BIGINT) END) AS DOUBLE) / 60000 AS first_response_minutes_sum,
     count_if(responded_in AND first_response_minutes <= standard_minutes) AS responded_on_time,
     -- resolved in the period
     count_if(resolved_in) AS resolved,
-    sum(CASE WHEN resolved_in THEN service_hours END) AS service_hours_sum,
-    sum(CASE WHEN resolved_in THEN resolution_hours END) AS resolution_hours_sum,
+    CAST(sum(CASE WHEN resolved_in THEN CAST(round(3600000 * service_hours) AS BIGINT) END) AS DOUBLE) / 3600000 AS service_hours_sum,
+    CAST(sum(CASE WHEN resolved_in THEN CAST(round(3600000 * resolution_hours) AS BIGINT) END) AS DOUBLE) / 3600000 AS resolution_hours_sum,
     count_if(resolved_in AND type = 'complaint') AS complaints_resolved,
-    sum(CASE WHEN resolved_in AND type = 'complaint' THEN resolution_hours END) AS complaint_resolution_hours_sum,
+    CAST(sum(CASE WHEN resolved_in AND type = 'complaint' THEN CAST(round(3600000 * resolution_hours) AS BIGINT) END) AS DOUBLE) / 3600000 AS complaint_resolution_hours_sum,
     count_if(resolved_in AND messages IS NOT NULL) AS resolved_with_messages,
     sum(CASE WHEN resolved_in THEN messages END) AS messages_sum,
     count_if(resolved_in AND first_contact_resolved) AS first_contact_resolved,

@@ -72,7 +72,8 @@ describe('one bad path stops nothing', () => {
     const { readdir } = await import('node:fs/promises');
     const out = await expandPaths([data], {
       readdir: async (p) => {
-        if (p.endsWith('locked')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+        if (p.endsWith('locked'))
+          throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
         return readdir(p, { withFileTypes: true });
       },
     });
@@ -86,7 +87,15 @@ describe('one bad path stops nothing', () => {
   it('a file named "..csv" never becomes a hidden lake file', () => {
     writeFileSync(join(data, '..csv'), CALLS);
     writeFileSync(join(data, '_x.csv'), CALLS);
-    const r = sp('ingest', '--source', 'generic', '--entity', 'calls', join(data, '..csv'), join(data, '_x.csv'));
+    const r = sp(
+      'ingest',
+      '--source',
+      'generic',
+      '--entity',
+      'calls',
+      join(data, '..csv'),
+      join(data, '_x.csv'),
+    );
     expect(r.code).toBe(0);
     const names = lakeFiles().map((f) => f.split('/').pop()!);
     expect(names).toHaveLength(2);
@@ -127,11 +136,17 @@ describe('servicepulse doctor', () => {
     writeFileSync(join(home, 'lake', '_pending', '0123456789abcdef-zz.json'), '{"key":"x"');
 
     const dry = sp('doctor', '--dry-run');
-    expect(dry.out).toMatch(/would remove lake\/calls\/dt=2024-05-01\/calls-0123456789abcdef-zz\.parquet \(listed in no manifest/);
+    expect(dry.out).toMatch(
+      /would remove lake\/calls\/dt=2024-05-01\/calls-0123456789abcdef-zz\.parquet \(listed in no manifest/,
+    );
     const r = sp('doctor');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/removed lake\/calls\/dt=2024-05-01\/calls-0123456789abcdef-zz\.parquet\.tmp-999999999-1/);
-    expect(r.out).toMatch(/removed lake\/_pending\/0123456789abcdef-zz\.json \(the marker of an ingest that did not finish\)/);
+    expect(r.out).toMatch(
+      /removed lake\/calls\/dt=2024-05-01\/calls-0123456789abcdef-zz\.parquet\.tmp-999999999-1/,
+    );
+    expect(r.out).toMatch(
+      /removed lake\/_pending\/0123456789abcdef-zz\.json \(the marker of an ingest that did not finish\)/,
+    );
     expect(r.out).toMatch(/3 removed, 0 missing/);
     expect(lakeFiles()).toHaveLength(1);
     expect(sp('doctor').out).toMatch(/0 removed/);

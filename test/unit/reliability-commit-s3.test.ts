@@ -30,9 +30,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
 });
-const freshStore = () => new S3Store({ client: s3.client, bucket: `commit-${bucketNo++}`, prefix: 'curated' });
+const freshStore = () =>
+  new S3Store({ client: s3.client, bucket: `commit-${bucketNo++}`, prefix: 'curated' });
 
-function ingest(store: S3Store, text: string, now: number, hook?: (s: string) => unknown): Promise<FileReport> {
+function ingest(
+  store: S3Store,
+  text: string,
+  now: number,
+  hook?: (s: string) => unknown,
+): Promise<FileReport> {
   return ingestFile(
     {
       key: KEY,

@@ -26,7 +26,9 @@ function calls(from: number, to: number, bad = 0): string {
   const rows: string[] = [];
   for (let i = from; i < to; i++) {
     const start = Date.UTC(2024, 4, 1) + Math.floor(i / 4) * 86_400_000 + (i % 4) * 60_000;
-    rows.push(`c${i},inbound,${new Date(start).toISOString()},${new Date(start + 30_000).toISOString()},abandoned`);
+    rows.push(
+      `c${i},inbound,${new Date(start).toISOString()},${new Date(start + 30_000).toISOString()},abandoned`,
+    );
   }
   for (let i = 0; i < bad; i++) rows.push(`bad${i},sideways,not a time,,abandoned`);
   return HEADER + rows.join('\n');
@@ -135,40 +137,49 @@ describe('a crash at every step of the commit', async () => {
     expect(steps.slice(-4)).toEqual(['quarantine', 'manifest', 'retired', 'done']);
   });
 
-  it.each(steps)('stopped after "%s": readers see the old set or the new one, never a mix; the next ingest cleans up', async (step) => {
-    await crashAt(step);
-    const seen = await visibleCalls();
-    const flipped = steps.indexOf(step) >= steps.indexOf('manifest');
-    expect(seen).toEqual(flipped ? NEW_IDS : OLD_IDS);
+  it.each(steps)(
+    'stopped after "%s": readers see the old set or the new one, never a mix; the next ingest cleans up',
+    async (step) => {
+      await crashAt(step);
+      const seen = await visibleCalls();
+      const flipped = steps.indexOf(step) >= steps.indexOf('manifest');
+      expect(seen).toEqual(flipped ? NEW_IDS : OLD_IDS);
 
-    // The next ingest of the same file removes what the crash left and commits cleanly.
-    const again = await ingest(new FileSystemStore(home), NEW, { now: Date.UTC(2024, 5, 3) });
-    expect(again).toMatchObject({ read: 8, accepted: 6, quarantined: 2 });
-    if (step !== 'done') expect(again.repaired?.length).toBeGreaterThan(0);
-    expect(await visibleCalls()).toEqual(NEW_IDS);
-    await assertClean();
-  });
+      // The next ingest of the same file removes what the crash left and commits cleanly.
+      const again = await ingest(new FileSystemStore(home), NEW, { now: Date.UTC(2024, 5, 3) });
+      expect(again).toMatchObject({ read: 8, accepted: 6, quarantined: 2 });
+      if (step !== 'done') expect(again.repaired?.length).toBeGreaterThan(0);
+      expect(await visibleCalls()).toEqual(NEW_IDS);
+      await assertClean();
+    },
+  );
 
-  it.each(steps)('stopped after "%s": doctor removes the leftovers and changes nothing readers see', async (step) => {
-    await crashAt(step);
-    const before = await visibleCalls();
-    const report = await repairLake(new FileSystemStore(home));
-    expect(report.missing).toEqual([]);
-    if (step !== 'done') expect(report.removed.length + report.markers.length).toBeGreaterThan(0);
-    expect(await visibleCalls()).toEqual(before);
-    await assertClean();
-  });
+  it.each(steps)(
+    'stopped after "%s": doctor removes the leftovers and changes nothing readers see',
+    async (step) => {
+      await crashAt(step);
+      const before = await visibleCalls();
+      const report = await repairLake(new FileSystemStore(home));
+      expect(report.missing).toEqual([]);
+      if (step !== 'done') expect(report.removed.length + report.markers.length).toBeGreaterThan(0);
+      expect(await visibleCalls()).toEqual(before);
+      await assertClean();
+    },
+  );
 });
 
 describe('a crash during the first ingest of a file', () => {
-  it.each(['written', 'part 1', 'part 2', 'quarantine'])('stopped after "%s": readers see nothing of it', async (step) => {
-    await crashAt(step, true);
-    expect(await visibleCalls()).toEqual([]);
-    const report = await repairLake(new FileSystemStore(home));
-    expect(report.markers).toHaveLength(1);
-    await assertClean();
-    expect(allFiles()).toEqual([]);
-  });
+  it.each(['written', 'part 1', 'part 2', 'quarantine'])(
+    'stopped after "%s": readers see nothing of it',
+    async (step) => {
+      await crashAt(step, true);
+      expect(await visibleCalls()).toEqual([]);
+      const report = await repairLake(new FileSystemStore(home));
+      expect(report.markers).toHaveLength(1);
+      await assertClean();
+      expect(allFiles()).toEqual([]);
+    },
+  );
 });
 
 describe('outputs owned by (file, entity)', () => {

@@ -88,23 +88,51 @@ async function visibleCalls(root: string): Promise<number> {
 
 describe('a write that fails during a re-ingest', () => {
   it.each([
-    ['a lake part, ENOSPC', /\.parquet\.tmp-/, errno('ENOSPC'), /^disk full writing .*lake\/calls\/dt=.*\.parquet: free some space/],
+    [
+      'a lake part, ENOSPC',
+      /\.parquet\.tmp-/,
+      errno('ENOSPC'),
+      /^disk full writing .*lake\/calls\/dt=.*\.parquet: free some space/,
+    ],
     ['a lake part, EIO', /\.parquet\.tmp-/, errno('EIO'), /^I\/O error writing .*\.parquet: check the disk/],
-    ['a lake part, no progress', /\.parquet\.tmp-/, 0, /^disk full writing .*\.parquet \(short write: 0 of \d+ bytes\)/],
-    ['the quarantine file, ENOSPC', /quarantine\/.*\.tmp-/, errno('ENOSPC'), /^disk full writing .*quarantine\/calls-.*\.ndjson/],
-    ['the manifest, ENOSPC', /_manifests\/.*\.tmp-/, errno('ENOSPC'), /^disk full writing .*lake\/_manifests\/[0-9a-f]{16}\.json/],
-    ['the pending marker, ENOSPC', /_pending\/.*\.tmp-/, errno('ENOSPC'), /^disk full writing .*lake\/_pending\//],
-  ])('%s: the file fails saying so, nothing is committed, readers keep the old rows', async (_, when, fault, message) => {
-    await ingest(new FileSystemStore(dir), calls(30, 'old', 1), Date.UTC(2024, 5, 1));
-    const before = allFiles(dir);
+    [
+      'a lake part, no progress',
+      /\.parquet\.tmp-/,
+      0,
+      /^disk full writing .*\.parquet \(short write: 0 of \d+ bytes\)/,
+    ],
+    [
+      'the quarantine file, ENOSPC',
+      /quarantine\/.*\.tmp-/,
+      errno('ENOSPC'),
+      /^disk full writing .*quarantine\/calls-.*\.ndjson/,
+    ],
+    [
+      'the manifest, ENOSPC',
+      /_manifests\/.*\.tmp-/,
+      errno('ENOSPC'),
+      /^disk full writing .*lake\/_manifests\/[0-9a-f]{16}\.json/,
+    ],
+    [
+      'the pending marker, ENOSPC',
+      /_pending\/.*\.tmp-/,
+      errno('ENOSPC'),
+      /^disk full writing .*lake\/_pending\//,
+    ],
+  ])(
+    '%s: the file fails saying so, nothing is committed, readers keep the old rows',
+    async (_, when, fault, message) => {
+      await ingest(new FileSystemStore(dir), calls(30, 'old', 1), Date.UTC(2024, 5, 1));
+      const before = allFiles(dir);
 
-    const report = await ingest(faultyStore(dir, when, fault), calls(50, 'new', 2), Date.UTC(2024, 5, 2));
+      const report = await ingest(faultyStore(dir, when, fault), calls(50, 'new', 2), Date.UTC(2024, 5, 2));
 
-    expect(report.error).toMatch(message);
-    expect(report).toMatchObject({ read: 0, accepted: 0, quarantined: 0, outputs: [] });
-    expect(await visibleCalls(dir)).toBe(30);
-    expect(allFiles(dir)).toEqual(before);
-  });
+      expect(report.error).toMatch(message);
+      expect(report).toMatchObject({ read: 0, accepted: 0, quarantined: 0, outputs: [] });
+      expect(await visibleCalls(dir)).toBe(30);
+      expect(allFiles(dir)).toEqual(before);
+    },
+  );
 });
 
 /** Mounts a 64 KiB tmpfs, or says why not. */
@@ -114,7 +142,9 @@ function mountTmpfs(): string | undefined {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'pipe' });
     return mnt;
   } catch (e) {
-    console.warn(`skipping the tmpfs cases: cannot mount a tmpfs here (${(e as Error).message.split('\n')[0]})`);
+    console.warn(
+      `skipping the tmpfs cases: cannot mount a tmpfs here (${(e as Error).message.split('\n')[0]})`,
+    );
     rmSync(mnt, { recursive: true, force: true });
     return undefined;
   }
