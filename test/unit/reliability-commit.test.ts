@@ -6,15 +6,16 @@
  * the next ingest of the same file, or `servicepulse doctor`, leaves the lake holding exactly what
  * its manifests list.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../functions/adapters/duckdb.ts';
-import { FileSystemStore } from '../../functions/adapters/filesystem.ts';
+import { FileSystemStore, localWriterRunning } from '../../functions/adapters/filesystem.ts';
 import { defaultConfig } from '../../functions/core/config.ts';
 import { committedLakeFiles } from '../../functions/core/ingest/lake-files.ts';
 import { type FileReport, ingestFile } from '../../functions/core/ingest/normalize.ts';
+import { keyHash, ownerId } from '../../functions/core/ingest/output-keys.ts';
 import { repairLake } from '../../functions/core/ingest/recovery.ts';
 
 const config = { ...defaultConfig(), timezone: 'UTC' };
@@ -209,5 +210,70 @@ describe('outputs owned by (file, entity)', () => {
     const [row] = await engine.query('SELECT min(_ingested_at) AS a, max(_ingested_at) AS b FROM lake.calls');
     await engine.close();
     expect(row).toEqual({ a: '2024-08-01T00:00:00.000Z', b: '2024-08-01T00:00:00.000Z' });
+  });
+});
+
+describe('an ingest beside an older version or a running one', () => {
+  it('takes over the per-file manifest of a version before ownership by (file, entity)', async () => {
+    // What an older version left: outputs named `<stem>-<key hash>.parquet`, a manifest per key.
+    const store = new FileSystemStore(home);
+    const first = await ingest(store, OLD);
+    const legacyOutputs = first.outputs.map((o) =>
+      o.replace(/-[0-9a-f]{16}-[0-9a-z_]+(-\d+)?\.parquet$/, `-${keyHash(KEY)}$1.parquet`),
+    );
+    first.outputs.forEach((o, i) => renameSync(join(home, o), join(home, legacyOutputs[i]!)));
+    rmSync(join(home, 'lake/_manifests'), { recursive: true });
+    rmSync(join(home, first.quarantineKey!));
+    const legacy = {
+      key: KEY,
+      source: 'generic',
+      contentSha256: 'x',
+      ingestedAt: '2024-01-01T00:00:00Z',
+      read: 13,
+      accepted: 12,
+      quarantined: 1,
+      outputs: legacyOutputs,
+    };
+    await store.put(`lake/_manifests/${keyHash(KEY)}.json`, JSON.stringify(legacy));
+    expect(await visibleCalls()).toEqual(OLD_IDS);
+
+    await ingest(store, NEW, { now: Date.UTC(2024, 5, 2) });
+
+    expect(await visibleCalls()).toEqual(NEW_IDS);
+    await assertClean();
+    expect(allFiles().filter((f) => f.startsWith('lake/_manifests/'))).toEqual([
+      `lake/_manifests/${ownerId({ key: KEY, scope: 'generic:calls' })}.json`,
+    ]);
+  });
+
+  it('refuses to ingest a file another running process is ingesting, and touches nothing', async () => {
+    const store = new FileSystemStore(home);
+    await ingest(store, OLD);
+    const before = allFiles();
+    const id = ownerId({ key: KEY, scope: 'generic:calls' });
+    // The marker of an ingest by a process that runs (this test's parent process).
+    writeFileSync(
+      join(home, 'lake/_pending', `${id}-zz.json`),
+      JSON.stringify({
+        key: KEY,
+        scope: 'generic:calls',
+        generation: 'zz',
+        startedAt: '',
+        writer: `${hostname()}:${process.ppid}`,
+      }),
+    );
+    const report = await ingestFile(
+      { key: KEY, body: (async function* () {})() },
+      { source: 'generic', entity: 'calls', config, store, isRunning: localWriterRunning },
+    );
+    expect(report.error).toBe(
+      `${KEY} is being ingested by another process (${hostname()}:${process.ppid}): wait for it to finish`,
+    );
+    expect(allFiles()).toEqual([...before, `lake/_pending/${id}-zz.json`].sort());
+    expect(await visibleCalls()).toEqual(OLD_IDS);
+    // doctor leaves a running ingest alone too.
+    const doctor = await repairLake(store, { isRunning: localWriterRunning });
+    expect(doctor.running).toEqual([KEY]);
+    expect(doctor.markers).toEqual([]);
   });
 });
