@@ -84,7 +84,7 @@ describe('ingest', () => {
     const line = r.out.split('\n').find((l) => l.includes('calls-may.csv'));
     expect(line).toMatch(/calls\s+3\s+2\s+1/);
     expect(r.out).toMatch(/calls-june\.csv\.gz.*FAILED: not valid gzip/);
-    expect(r.err).toMatch(/1 of 2 files could not be ingested/);
+    expect(r.err).toMatch(/calls-june\.csv\.gz: not valid gzip.*; fix it and ingest it again/);
   });
 
   it('changes nothing when the same file is ingested again', () => {

@@ -427,7 +427,9 @@ describe('zendesk ingest end to end', () => {
     expect(report.read).toBe(report.accepted + report.quarantined);
     expect(report.entities).toEqual(['tickets']);
     expect(report.outputs.sort()).toEqual([
-      expect.stringMatching(/^lake\/tickets\/dt=2009-07-20\/incremental-page-[0-9a-f]{16}\.parquet$/),
+      expect.stringMatching(
+        /^lake\/tickets\/dt=2009-07-20\/incremental-page-[0-9a-f]{16}-[0-9a-z_]+\.parquet$/,
+      ),
       expect.stringMatching(/^lake\/tickets\/dt=2024-04-12\//),
       expect.stringMatching(/^lake\/tickets\/dt=2024-05-01\//),
     ]);

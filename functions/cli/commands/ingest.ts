@@ -30,7 +30,10 @@ export async function ingestCommand(ctx: LocalContext, args: IngestArgs): Promis
   printIngestReports(reports);
   const failed = reports.filter((r) => r.error);
   const empty = reports.filter(acceptedNothing);
-  if (failed.length > 0) {
+  if (failed.length === 1) {
+    const [f] = failed;
+    process.stderr.write(`servicepulse: ${f!.file}: ${f!.error}; fix it and ingest it again\n`);
+  } else if (failed.length > 1) {
     process.stderr.write(
       `servicepulse: ${failed.length} of ${reports.length} files could not be ingested (each is named above); fix them and ingest them again\n`,
     );
