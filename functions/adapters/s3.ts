@@ -14,6 +14,7 @@
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -188,6 +189,21 @@ export class S3Store implements ObjectStore {
         Body: body,
         ...(contentType ? { ContentType: contentType } : {}),
       }),
+    );
+  }
+
+  /**
+   * Server-side copy within the bucket (objects up to 5 GB: one lake part is one day of one file).
+   * Implementing it makes an ingest publish its objects after the manifest (commit.ts): Athena
+   * lists partition folders, so objects wait under hidden `_staged-` names until then.
+   */
+  async copy(from: string, to: string): Promise<void> {
+    // URL-encoded; `=` and `/` kept as they are (S3 decodes either way; s3rver only with decodeURI).
+    const source = encodeURI(`${this.bucket}/${this.objectKey(from)}`).replace(/[?#+&]/g, (c) =>
+      encodeURIComponent(c),
+    );
+    await this.client.send(
+      new CopyObjectCommand({ Bucket: this.bucket, Key: this.objectKey(to), CopySource: source }),
     );
   }
 

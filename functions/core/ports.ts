@@ -29,6 +29,12 @@ export interface ObjectStore {
    * their own (S3 multipart uploads, with a lifecycle rule) leave it out.
    */
   listTemporary?(prefix: string): AsyncIterable<string>;
+  /**
+   * Copies an object (server-side). Stores whose readers list folders rather than manifests (S3
+   * under Athena) implement it: an ingest then commits its objects under hidden names (`_staged-…`,
+   * which Athena skips) and publishes them by copy only after its manifest is committed.
+   */
+  copy?(from: string, to: string): Promise<void>;
   /** Where an object lives, for messages and for SQL engines that read it directly. */
   locate(key: string): string;
 }

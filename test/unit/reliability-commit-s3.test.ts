@@ -4,7 +4,7 @@
  * the flip leaves the old manifest and its objects untouched, and the next ingest of the same key
  * removes the crashed generation's objects and its marker.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../functions/adapters/s3.ts';
 import { defaultConfig } from '../../functions/core/config.ts';
 import { committedLakeFiles } from '../../functions/core/ingest/lake-files.ts';
@@ -22,13 +22,11 @@ const calls = (n: number, prefix: string) =>
     return `${prefix}${i},inbound,${new Date(start).toISOString()},${new Date(start + 30_000).toISOString()},abandoned`;
   }).join('\n');
 
-let s3: TestS3;
+// Started at load time: the steps are enumerated while the tests are collected.
+const s3: TestS3 = await startS3(Array.from({ length: 16 }, (_, i) => `commit-${i}`));
 let bucketNo = 0;
-beforeAll(async () => {
-  s3 = await startS3(['commit-0', 'commit-1', 'commit-2']);
-});
 afterAll(async () => {
-  await s3?.close();
+  await s3.close();
 });
 const freshStore = () =>
   new S3Store({ client: s3.client, bucket: `commit-${bucketNo++}`, prefix: 'curated' });
@@ -56,8 +54,41 @@ async function keys(store: S3Store): Promise<string[]> {
   return out.sort();
 }
 
-describe('the commit protocol on S3', () => {
-  it('a re-ingest replaces the generation at the manifest flip and deletes the old one', async () => {
+/** What Athena reads: the objects of the calls partitions whose names are not hidden. */
+async function athenaSees(store: S3Store): Promise<string[]> {
+  return (await keys(store)).filter((k) => k.startsWith('lake/calls/') && !/\/[._][^/]*$/.test(k));
+}
+
+/** The steps of a re-ingest on S3, in order. */
+async function stepsOnS3(): Promise<string[]> {
+  const steps: string[] = [];
+  const store = freshStore();
+  await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
+  await ingest(store, calls(12, 'b'), Date.UTC(2024, 5, 2), (s) => void steps.push(s));
+  return steps;
+}
+
+/** Ingests a, then b stopped for good after `step`; returns a's outputs. */
+async function crashAt(store: S3Store, step: string): Promise<FileReport> {
+  const first = await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
+  await new Promise<void>((stopped) => {
+    void ingest(store, calls(12, 'b'), Date.UTC(2024, 5, 2), (s) =>
+      s === step ? (stopped(), new Promise(() => {})) : undefined,
+    );
+  });
+  return first;
+}
+
+describe('the commit protocol on S3', async () => {
+  const steps = await stepsOnS3();
+
+  it('publishes after the flip: parts wait under hidden staged names', () => {
+    expect(steps.slice(0, 2)).toEqual(['pending', 'written']);
+    expect(steps.indexOf('manifest')).toBeLessThan(steps.indexOf('publish 1'));
+    expect(steps.slice(-2)).toEqual(['retired', 'done']);
+  });
+
+  it('a re-ingest replaces the generation and deletes the old one and the staged copies', async () => {
     const store = freshStore();
     const first = await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
     const second = await ingest(store, calls(4, 'b'), Date.UTC(2024, 5, 2));
@@ -69,39 +100,41 @@ describe('the commit protocol on S3', () => {
     expect((await committedLakeFiles(store)).files.calls).toEqual(second.outputs);
   });
 
-  it('a crash before the flip leaves the old set; the next ingest removes the leftovers', async () => {
-    const store = freshStore();
-    const first = await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
-    await new Promise<void>((stopped) => {
-      void ingest(store, calls(4, 'b'), Date.UTC(2024, 5, 2), (s) =>
-        s === 'part 1' ? (stopped(), new Promise(() => {})) : undefined,
-      );
-    });
-    // The crashed generation's part is an object, but no manifest lists it.
-    expect((await committedLakeFiles(store)).files.calls).toEqual(first.outputs);
-    expect((await keys(store)).filter((k) => k.startsWith('lake/_pending/'))).toHaveLength(1);
+  it.each(steps.filter((s) => !s.startsWith('publish')))(
+    'stopped after "%s": Athena sees the old set or the new one; the next ingest cleans up',
+    async (step) => {
+      const store = freshStore();
+      const first = await crashAt(store, step);
+      const flipped = steps.indexOf(step) >= steps.indexOf('retired');
+      if (!flipped) expect(await athenaSees(store)).toEqual([...first.outputs].sort());
+      else expect(await athenaSees(store)).toEqual((await committedLakeFiles(store)).files.calls);
 
-    // The next ingest removes the crashed generation's part and the marker, then commits.
-    const again = await ingest(store, calls(4, 'c'), Date.UTC(2024, 5, 3));
-    expect(again.repaired).toHaveLength(2);
-    expect(again.repaired?.some((k) => k.startsWith('lake/_pending/'))).toBe(true);
+      const again = await ingest(store, calls(4, 'c'), Date.UTC(2024, 5, 3));
+      expect(again.error).toBeUndefined();
+      const manifests = (await keys(store)).filter((k) => k.startsWith('lake/_manifests/'));
+      expect(await keys(store)).toEqual([...manifests, ...again.outputs].sort());
+    },
+  );
+
+  it('stopped after the flip, before publishing: doctor publishes (rolls forward)', async () => {
+    const store = freshStore();
+    await crashAt(store, 'manifest');
+    const listed = (await committedLakeFiles(store)).files.calls;
+    expect(listed).toHaveLength(3);
+    const report = await repairLake(store);
+    expect(report.published).toEqual(listed);
+    expect(report.missing).toEqual([]);
+    expect(await athenaSees(store)).toEqual(listed);
     const manifests = (await keys(store)).filter((k) => k.startsWith('lake/_manifests/'));
-    expect(await keys(store)).toEqual([...manifests, ...again.outputs].sort());
+    expect(await keys(store)).toEqual([...manifests, ...listed].sort());
   });
 
-  it('doctor on S3 removes a crashed generation and changes nothing readers see', async () => {
+  it('stopped before the flip: doctor removes the staged generation, Athena never saw it', async () => {
     const store = freshStore();
-    const first = await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
-    await new Promise<void>((stopped) => {
-      void ingest(store, calls(12, 'b'), Date.UTC(2024, 5, 2), (s) =>
-        s === 'part 2' ? (stopped(), new Promise(() => {})) : undefined,
-      );
-    });
+    const first = await crashAt(store, 'part 2');
     const report = await repairLake(store);
     expect(report.removed).toHaveLength(2);
     expect(report.markers).toHaveLength(1);
-    expect((await committedLakeFiles(store)).files.calls).toEqual(first.outputs);
-    const manifests = (await keys(store)).filter((k) => k.startsWith('lake/_manifests/'));
-    expect(await keys(store)).toEqual([...manifests, ...first.outputs].sort());
+    expect(await athenaSees(store)).toEqual([...first.outputs].sort());
   });
 });

@@ -11,6 +11,8 @@ export async function doctorCommand(ctx: LocalContext, o: { dryRun?: boolean }):
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const verb = o.dryRun ? 'would remove' : 'removed';
   for (const k of r.removed) out(`${verb} ${k} (listed in no manifest: left by an interrupted ingest)`);
+  for (const k of r.published)
+    out(`${o.dryRun ? 'would publish' : 'published'} ${k} (committed, not yet in place)`);
   for (const k of r.markers) out(`${verb} ${k} (the marker of an ingest that did not finish)`);
   for (const k of r.running) out(`left alone: ${k} is being ingested right now`);
   for (const m of r.missing) out(`missing: ${m.object}, listed for ${m.source}: ingest that file again`);

@@ -16,7 +16,7 @@
  */
 import type { ObjectStore } from '../ports.ts';
 import { type Manifest, type PendingMarker, readJson, readManifest } from './manifest.ts';
-import { legacyManifestKey, manifestKey, type Owner, pendingKey } from './output-keys.ts';
+import { legacyManifestKey, manifestKey, type Owner, pendingKey, stagedKey } from './output-keys.ts';
 import { type IsRunning, recoverOwner } from './recovery.ts';
 
 export type { Manifest } from './manifest.ts';
@@ -51,6 +51,10 @@ export interface IngestTransaction {
   hook: CommitHook;
   /** Objects of this generation made visible so far (deleted again on abort). */
   committed: string[];
+  /** Objects are committed under hidden staged names and published after the flip (S3). */
+  staged: boolean;
+  /** The manifest was flipped: the ingest happened, an abort must not undo it. */
+  flipped: boolean;
 }
 
 /**
@@ -109,6 +113,8 @@ export async function beginIngest(
     repaired,
     hook,
     committed: [],
+    staged: store.copy !== undefined,
+    flipped: false,
   };
 }
 
@@ -125,17 +131,18 @@ export async function commitIngest(
   facts: Omit<Manifest, 'outputs' | 'quarantineKey' | 'scope' | 'generation'>,
 ): Promise<Manifest> {
   await tx.hook('written'); // every output in full in temporary objects, nothing visible
+  const committedKey = (k: string) => (tx.staged ? stagedKey(k) : k);
   const outputs: string[] = [];
   for (const [i, part] of written.parts.entries()) {
     await part.commit();
-    tx.committed.push(part.key);
+    tx.committed.push(committedKey(part.key));
     outputs.push(part.key);
     await tx.hook(`part ${i + 1}`);
   }
   const quarantineKey = written.quarantine?.key;
   if (written.quarantine) {
     await written.quarantine.commit();
-    tx.committed.push(written.quarantine.key);
+    tx.committed.push(committedKey(written.quarantine.key));
     await tx.hook('quarantine');
   }
   const manifest: Manifest = {
@@ -146,10 +153,31 @@ export async function commitIngest(
     ...(quarantineKey ? { quarantineKey } : {}),
   };
   await store.put(manifestKey(tx.owner), JSON.stringify(manifest, null, 2), 'application/json');
-  tx.committed = []; // committed: an abort must not delete these any more
+  tx.flipped = true; // committed: an abort must not delete these any more
   await tx.hook('manifest');
-  await retire(store, tx, new Set([...outputs, ...(quarantineKey ? [quarantineKey] : [])]));
+  const keep = [...outputs, ...(quarantineKey ? [quarantineKey] : [])];
+  if (tx.staged) await publish(store, tx, keep);
+  await retire(store, tx, new Set(keep));
   return manifest;
+}
+
+/**
+ * After the flip, on stores whose readers list folders: copies each staged object to its listed
+ * name, then deletes the staged ones. A failure leaves the marker, so the next ingest of the file
+ * (a Lambda retry) or doctor finishes the copies (recovery.ts rolls forward).
+ */
+async function publish(store: ObjectStore, tx: IngestTransaction, keys: readonly string[]): Promise<void> {
+  try {
+    for (const [i, k] of keys.entries()) {
+      await store.copy!(stagedKey(k), k);
+      await tx.hook(`publish ${i + 1}`);
+    }
+    await store.delete(keys.map(stagedKey));
+  } catch (e) {
+    throw new Error(
+      `${tx.owner.key} was committed, but not all of its outputs could be published (${(e as Error).message.split('\n')[0]}): ingest it again or run \`servicepulse doctor\``,
+    );
+  }
 }
 
 /** The previous generation's objects (and a legacy manifest taken over), then the marker. */
@@ -175,6 +203,7 @@ async function retire(store: ObjectStore, tx: IngestTransaction, keep: Set<strin
  * marker's recovery removes later.
  */
 export async function abortIngest(store: ObjectStore, tx: IngestTransaction): Promise<void> {
+  if (tx.flipped) return; // committed: the marker stays for recovery to finish
   try {
     if (tx.committed.length > 0) await store.delete(tx.committed);
     await store.delete([pendingKey(tx.owner, tx.generation)]);

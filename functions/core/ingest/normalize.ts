@@ -31,7 +31,7 @@ import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectStore } from '../ports.ts';
 import { abortIngest, beginIngest, type CommitHook, commitIngest, type IngestTransaction } from './commit.ts';
 import type { Manifest } from './manifest.ts';
-import { type Owner, quarantineKey } from './output-keys.ts';
+import { type Owner, quarantineKey, stagedKey } from './output-keys.ts';
 import { partitionDays } from './partition-days.ts';
 import { PartitionWriters } from './partition-writers.ts';
 import { issueToQuarantine, QuarantineWriter } from './quarantine-writer.ts';
@@ -163,11 +163,13 @@ async function writeAndCommit(
 ): Promise<FileReport> {
   const { store, config } = options;
   const { report, tx, now } = state;
-  const quarantine = new QuarantineWriter(store, quarantineKey(tx.owner, tx.generation), input.key);
+  const qKey = quarantineKey(tx.owner, tx.generation);
+  const quarantine = new QuarantineWriter(store, qKey, input.key, tx.staged ? stagedKey(qKey) : qKey);
   const writers = new PartitionWriters(store, {
     sourceKey: input.key,
     owner: tx.owner,
     generation: tx.generation,
+    staged: tx.staged,
     maxBufferedRows: options.maxBufferedRows ?? 100_000,
     encoder: options.encoder,
   });

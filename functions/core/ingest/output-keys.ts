@@ -68,6 +68,15 @@ export function partitionFileKey(
   return `lake/${entity}/dt=${dt}/${outputStem(owner.key)}-${ownerId(owner)}-${generation}${part === 1 ? '' : `-${part}`}.parquet`;
 }
 
+/**
+ * The hidden name an object waits under until its ingest is committed, on stores whose readers
+ * list folders (S3 under Athena, which skips names starting with `_`).
+ */
+export function stagedKey(key: string): string {
+  const at = key.lastIndexOf('/') + 1;
+  return `${key.slice(0, at)}_staged-${key.slice(at)}`;
+}
+
 /** Whether an object (lake part, quarantine file, or a temporary file of one) belongs to an owner's id. */
 export function ownedBy(key: string, id: string): boolean {
   const base = key.split('/').pop() ?? '';

@@ -10,7 +10,7 @@ import { ParquetRowWriter } from '../parquet.ts';
 import type { ParquetEncoder } from '../parquet-encode.ts';
 import type { ObjectStore } from '../ports.ts';
 import type { WrittenPart } from './commit.ts';
-import { type Owner, partitionFileKey } from './output-keys.ts';
+import { type Owner, partitionFileKey, stagedKey } from './output-keys.ts';
 
 export interface PartitionWritersOptions {
   /** The source key: written into the files' metadata. */
@@ -18,6 +18,8 @@ export interface PartitionWritersOptions {
   /** Who owns the files and which generation they belong to: their names (output-keys.ts). */
   owner: Owner;
   generation: string;
+  /** Write under the hidden staged names (commit.ts publishes them after the manifest). */
+  staged?: boolean;
   /** Rows held in memory across all open files before some are finished to free it. */
   maxBufferedRows: number;
   /** Where Parquet row groups are encoded (default: this thread). */
@@ -105,9 +107,9 @@ export class PartitionWriters {
     // A partition whose file was finished early to free memory continues in a new part.
     const part = (this.parts.get(id) ?? 0) + 1;
     this.parts.set(id, part);
-    const { sourceKey, encoder, owner, generation } = this.options;
+    const { sourceKey, encoder, owner, generation, staged } = this.options;
     const key = partitionFileKey(owner, generation, entity, dt, part);
-    const sink = await this.store.create(key, 'application/vnd.apache.parquet');
+    const sink = await this.store.create(staged ? stagedKey(key) : key, 'application/vnd.apache.parquet');
     const columns = curatedColumns(entity);
     const file = new PartitionFile(
       key,

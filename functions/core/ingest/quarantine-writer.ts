@@ -36,12 +36,14 @@ export class QuarantineWriter implements WrittenPart {
     readonly key: string,
     /** The source key, named in every entry. */
     private readonly file: string,
+    /** The object written (the hidden staged name on stores that publish after the commit). */
+    private readonly writeKey: string = key,
   ) {}
 
   /** Quarantines one record: the field it was rejected for and why. */
   async add(m: MappedRecord, field: string, reason: string): Promise<void> {
     this.count++;
-    if (!this.sink) this.sink = await this.store.create(this.key, 'application/x-ndjson');
+    if (!this.sink) this.sink = await this.store.create(this.writeKey, 'application/x-ndjson');
     const entry: QuarantineEntry = {
       file: this.file,
       record: m.no,

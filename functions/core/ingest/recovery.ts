@@ -20,6 +20,7 @@ import {
   ownedBy,
   ownerId,
   PENDING_PREFIX,
+  stagedKey,
 } from './output-keys.ts';
 
 /** Tells whether the writer named in a marker (`host:pid`) is still running; default: never. */
@@ -54,6 +55,28 @@ async function readMarker(store: ObjectStore, key: string): Promise<PendingMarke
   }
 }
 
+/**
+ * Rolls forward: a listed object that is missing while its staged copy is there was committed
+ * (the manifest lists it) but not yet published when the ingest stopped; copies it into place.
+ * Returns the objects published.
+ */
+async function publishStaged(
+  store: ObjectStore,
+  listed: Iterable<string>,
+  present: Set<string>,
+  dryRun = false,
+): Promise<string[]> {
+  const done: string[] = [];
+  if (!store.copy) return done;
+  for (const k of listed) {
+    if (present.has(k) || !present.has(stagedKey(k))) continue;
+    if (!dryRun) await store.copy(stagedKey(k), k);
+    present.add(k);
+    done.push(k);
+  }
+  return done;
+}
+
 const listedBy = (m: Manifest | undefined) => [
   ...(m?.outputs ?? []),
   ...(m?.quarantineKey ? [m.quarantineKey] : []),
@@ -80,15 +103,19 @@ export async function recoverOwner(
   }
   const text = await store.readText(manifestKey(owner));
   const keep = new Set(listedBy(text ? (JSON.parse(text) as Manifest) : undefined));
-  const leftovers = (await outputObjects(store)).filter((k) => ownedBy(k, id) && !keep.has(k));
+  const objects = await outputObjects(store);
+  const published = await publishStaged(store, keep, new Set(objects));
+  const leftovers = objects.filter((k) => ownedBy(k, id) && !keep.has(k));
   await store.delete([...leftovers, ...markers]);
-  return [...leftovers, ...markers];
+  return [...published, ...leftovers, ...markers];
 }
 
 /** What `servicepulse doctor` found and did. */
 export interface RepairReport {
   /** Objects removed: leftovers of crashed ingests and objects no manifest lists. */
   removed: string[];
+  /** Objects a manifest lists that waited under their staged name (S3): copied into place. */
+  published: string[];
   /** Markers of ingests that stopped before finishing, removed. */
   markers: string[];
   /** Objects a manifest lists that are gone: the source file must be ingested again. */
@@ -128,6 +155,7 @@ export async function repairLake(
   const isRunning = options.isRunning ?? (() => false);
   const report: RepairReport = {
     removed: [],
+    published: [],
     markers: [],
     missing: [],
     unreadable: [],
@@ -148,6 +176,7 @@ export async function repairLake(
   report.checked = objects.length;
   const present = new Set(objects);
   const protectedBy = (k: string) => [...busy].some((id) => ownedBy(k, id));
+  report.published = await publishStaged(store, listed, present, options.dryRun);
   report.removed = objects.filter((k) => !listed.has(k) && !protectedBy(k));
   for (const m of manifests)
     for (const o of listedBy(m)) if (!present.has(o)) report.missing.push({ source: m.key, object: o });
