@@ -72,9 +72,11 @@ async function stepsOnS3(): Promise<string[]> {
 async function crashAt(store: S3Store, step: string): Promise<FileReport> {
   const first = await ingest(store, calls(8, 'a'), Date.UTC(2024, 5, 1));
   await new Promise<void>((stopped) => {
-    void ingest(store, calls(12, 'b'), Date.UTC(2024, 5, 2), (s) =>
-      s === step ? (stopped(), new Promise(() => {})) : undefined,
-    );
+    void ingest(store, calls(12, 'b'), Date.UTC(2024, 5, 2), (s) => {
+      if (s !== step) return undefined;
+      stopped();
+      return new Promise(() => {}); // never settles: the ingest stops here for good
+    });
   });
   return first;
 }

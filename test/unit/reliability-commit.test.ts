@@ -123,7 +123,11 @@ async function crashAt(step: string, firstIngest = false): Promise<void> {
   await new Promise<void>((reached) => {
     void ingest(new FileSystemStore(home), NEW, {
       now: Date.UTC(2024, 5, 2),
-      hook: (s) => (s === step ? (reached(), new Promise<void>(() => {})) : undefined),
+      hook: (s) => {
+        if (s !== step) return undefined;
+        reached();
+        return new Promise<void>(() => {}); // never settles: the ingest stops here for good
+      },
     });
   });
 }
@@ -221,7 +225,7 @@ describe('an ingest beside an older version or a running one', () => {
     const legacyOutputs = first.outputs.map((o) =>
       o.replace(/-[0-9a-f]{16}-[0-9a-z_]+(-\d+)?\.parquet$/, `-${keyHash(KEY)}$1.parquet`),
     );
-    first.outputs.forEach((o, i) => renameSync(join(home, o), join(home, legacyOutputs[i]!)));
+    for (const [i, o] of first.outputs.entries()) renameSync(join(home, o), join(home, legacyOutputs[i]!));
     rmSync(join(home, 'lake/_manifests'), { recursive: true });
     rmSync(join(home, first.quarantineKey!));
     const legacy = {
