@@ -8,7 +8,7 @@
 export const MAX_NAME_CHARS = 80;
 
 /** C0/C1 controls (CR, LF, tab…), ALM, LRM/RLM, LRE…RLO, LRI…PDI, line/paragraph separators. */
-const HOSTILE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u;
+const HOSTILE = /[\p{Cc}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u;
 
 function visible(ch: string): string {
   return `[U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`;
