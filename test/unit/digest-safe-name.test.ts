@@ -3,12 +3,16 @@
  * obeyed; a name is one line and at most MAX_NAME_CHARS characters; a huge name does not make a
  * huge e-mail; no part of the message (text, HTML, MIME headers) gains a line from a value.
  */
+import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../functions/core/config.ts';
 import { composeDigest } from '../../functions/core/digest/message.ts';
 import { buildMime } from '../../functions/core/digest/mime.ts';
 import type { DigestModel } from '../../functions/core/digest/model.ts';
 import { isolatedName, MAX_NAME_CHARS, safeName } from '../../functions/core/digest/safe-name.ts';
+import { ingestFile } from '../../functions/core/ingest/normalize.ts';
 import { FIXTURE_AS_OF, fixtureConfig, fixtureModel } from '../support/digest-fixture.ts';
+import { MemoryStore } from '../support/memory-store.ts';
 
 function withQueue(name: string): DigestModel {
   const model = fixtureModel(fixtureConfig());
@@ -87,5 +91,32 @@ describe('names from data in a composed digest', () => {
     // Assess: the name is cut to 80 characters and an ellipsis, so the message grows by < 1 KB
     expect(huge.message.text).toContain(`Queue \u2068${'q'.repeat(80)}…\u2069`);
     expect(huge.raw.length - small.raw.length).toBeLessThan(1024);
+  });
+});
+
+describe('the lake keeps the bytes', () => {
+  it('a queue name with U+202E and U+2066 is stored exactly as it came', async () => {
+    // Arrange
+    const name = 'vip\u202Eevil\u2066x';
+    const csv = `call_id,direction,started_at,ended_at,outcome,queue\nc1,inbound,2024-05-01T10:00:00Z,2024-05-01T10:01:00Z,abandoned,${name}\n`;
+    const store = new MemoryStore();
+    // Act
+    const report = await ingestFile(
+      {
+        key: 'landing/generic/calls/x.csv',
+        body: (async function* () {
+          yield new TextEncoder().encode(csv);
+        })(),
+      },
+      { source: 'generic', entity: 'calls', config: { ...defaultConfig(), timezone: 'UTC' }, store },
+    );
+    // Assess
+    expect(report.accepted).toBe(1);
+    const key = store.keys().find((k) => k.startsWith('lake/calls/'))!;
+    const bytes = store.objects.get(key)!;
+    const rows = await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    });
+    expect(rows.map((r) => r.queue)).toEqual([name]);
   });
 });
