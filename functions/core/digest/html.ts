@@ -70,7 +70,9 @@ const JUDGEMENT_COLORS = { better: COLORS.ok, worse: COLORS.breach, neutral: COL
 
 /** Escaped, with the FSI … PDI that isolate data names (describe.ts) as <bdi> elements. */
 function escapeIsolated(s: string): string {
-  return escapeHtml(s).replace(/\u2068/g, '<bdi>').replace(/\u2069/g, '</bdi>');
+  return escapeHtml(s)
+    .replace(/\u2068/g, '<bdi>')
+    .replace(/\u2069/g, '</bdi>');
 }
 
 export function escapeHtml(s: string): string {
