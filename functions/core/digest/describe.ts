@@ -8,6 +8,7 @@ import { warnSide } from '../targets.ts';
 import type { SourceGap } from './freshness.ts';
 import { familyName, formatNumber, formatPeriodShort, formatValue, messages } from './i18n.ts';
 import type { DigestModel, KpiLine } from './model.ts';
+import { isolatedName, safeName } from './safe-name.ts';
 
 export function kpiName(line: KpiLine, lang: Lang): string {
   return line.kpi.names[lang];
@@ -23,10 +24,13 @@ const SELF_LABELLED = new Set(['plan_kind']);
 export function dimensionLabel(line: Pick<KpiLine, 'dimension' | 'dimensionValue'>, lang: Lang): string {
   if (line.dimension === 'all') return '';
   const m = messages(lang);
-  const dim = m.dimensions[line.dimension as keyof typeof m.dimensions] ?? line.dimension;
-  const value = m.values[line.dimensionValue] ?? line.dimensionValue;
-  if (SELF_LABELLED.has(line.dimension) && line.dimensionValue in m.values) return value;
-  if (value.toLocaleLowerCase(m.numberLocale).startsWith(dim.toLocaleLowerCase(m.numberLocale))) return value;
+  const dim = m.dimensions[line.dimension as keyof typeof m.dimensions] ?? safeName(line.dimension);
+  const named = m.values[line.dimensionValue];
+  // A value from data is isolated (FSI … PDI), escaped and capped; the catalog's own words are not.
+  const value = named ?? isolatedName(line.dimensionValue);
+  if (SELF_LABELLED.has(line.dimension) && named !== undefined) return value;
+  const plain = named ?? safeName(line.dimensionValue);
+  if (plain.toLocaleLowerCase(m.numberLocale).startsWith(dim.toLocaleLowerCase(m.numberLocale))) return value;
   const sep = m.colon === '：' ? m.colon : ' ';
   return `${dim}${sep}${value}`;
 }

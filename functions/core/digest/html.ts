@@ -68,6 +68,13 @@ const STATUS_COLORS: Record<FlagStatus, { fg: string; bg: string }> = {
 
 const JUDGEMENT_COLORS = { better: COLORS.ok, worse: COLORS.breach, neutral: COLORS.muted } as const;
 
+/** Escaped, with the FSI … PDI that isolate data names (describe.ts) as <bdi> elements. */
+function escapeIsolated(s: string): string {
+  return escapeHtml(s)
+    .replace(/\u2068/g, '<bdi>')
+    .replace(/\u2069/g, '</bdi>');
+}
+
 export function escapeHtml(s: string): string {
   return s
     .replace(/&/g, '&amp;')
@@ -169,7 +176,7 @@ function offTargetCard(c: Ctx, line: KpiLine): string {
   const { grain, currency } = c.model;
   const tone = STATUS_COLORS[line.status];
   const dim = dimensionLabel(line, c.lang);
-  const name = `${escapeHtml(kpiName(line, c.lang))}${dim ? ` <span style="font-weight:normal;color:${COLORS.muted};">· ${escapeHtml(dim)}</span>` : ''}`;
+  const name = `${escapeHtml(kpiName(line, c.lang))}${dim ? ` <span style="font-weight:normal;color:${COLORS.muted};">· ${escapeIsolated(dim)}</span>` : ''}`;
   const target = targetText(line, c.lang, currency);
   const change = changeText(line, c.lang, grain, currency);
   const previous = previousText(line, c.lang, currency);
@@ -233,7 +240,7 @@ function offTargetCard(c: Ctx, line: KpiLine): string {
     parts.push(
       text(
         c,
-        `<span style="font-weight:bold;">${escapeHtml(m.alsoOff)}</span>${m.alsoOff.endsWith('：') ? '' : ' '}${escapeHtml(breakdown)}`,
+        `<span style="font-weight:bold;">${escapeHtml(m.alsoOff)}</span>${m.alsoOff.endsWith('：') ? '' : ' '}${escapeIsolated(breakdown)}`,
         `font-size:13px;line-height:19px;color:${COLORS.text};padding-top:8px;`,
       ),
     );
@@ -250,7 +257,7 @@ function compactRow(c: Ctx, line: KpiLine): string {
   const note = breakdown
     ? text(
         c,
-        `${escapeHtml(m.alsoOff)} ${escapeHtml(breakdown)}`,
+        `${escapeHtml(m.alsoOff)} ${escapeIsolated(breakdown)}`,
         `font-size:12px;line-height:16px;color:${COLORS.warn};`,
       )
     : '';
@@ -267,7 +274,7 @@ function compactOffRow(c: Ctx, line: KpiLine): string {
   const { currency } = c.model;
   const dim = dimensionLabel(line, c.lang);
   const target = targetText(line, c.lang, currency);
-  const name = `${badge(c, line.status)} ${escapeHtml(kpiName(line, c.lang))}${dim ? ` <span style="color:${COLORS.muted};">· ${escapeHtml(dim)}</span>` : ''}`;
+  const name = `${badge(c, line.status)} ${escapeHtml(kpiName(line, c.lang))}${dim ? ` <span style="color:${COLORS.muted};">· ${escapeIsolated(dim)}</span>` : ''}`;
   const sub = target
     ? text(
         c,
