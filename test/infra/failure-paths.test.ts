@@ -54,7 +54,12 @@ function athenaFailure(reason: string, category: number, type: number, retryable
 const ICEBERG = () =>
   athenaFailure('ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table kpi_results', 1, 233, true);
 const SLOWDOWN = () =>
-  athenaFailure('HIVE_CANNOT_OPEN_SPLIT: ... (Service: Amazon S3; Status Code: 503; Error Code: SlowDown)', 1, 1, true);
+  athenaFailure(
+    'HIVE_CANNOT_OPEN_SPLIT: ... (Service: Amazon S3; Status Code: 503; Error Code: SlowDown)',
+    1,
+    1,
+    true,
+  );
 const EXHAUSTED = () => athenaFailure('Query exhausted resources at this scale factor', 1, 0, false);
 const SYNTAX = () => athenaFailure("line 3:7: Column 'ticket_idd' cannot be resolved", 2, 1006, false);
 

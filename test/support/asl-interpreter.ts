@@ -14,7 +14,7 @@ type Json = any;
 export class TaskError extends Error {
   constructor(
     readonly error: string,
-    readonly cause: string,
+    override readonly cause: string,
   ) {
     super(`${error}: ${cause}`);
   }
@@ -181,7 +181,11 @@ function rule(r: Json, data: Json, context: Json): boolean {
 /** States.Runtime (a bad path, an intrinsic out of bounds) is caught by nothing, not even States.ALL. */
 function errorMatches(list: string[], error: string): boolean {
   if (error === 'States.Runtime') return false;
-  return list.includes(error) || list.includes('States.ALL') || (list.includes('States.TaskFailed') && !error.startsWith('States.'));
+  return (
+    list.includes(error) ||
+    list.includes('States.ALL') ||
+    (list.includes('States.TaskFailed') && !error.startsWith('States.'))
+  );
 }
 
 type Outcome = { next?: string; output: Json; end?: boolean };
@@ -275,7 +279,12 @@ function runGraph(
 }
 
 /** Runs the definition on `input` with `context` as `$$` (Execution, StateMachine). */
-export function runStateMachine(definition: Json, input: Json, context: Json, handler: TaskHandler): RunResult {
+export function runStateMachine(
+  definition: Json,
+  input: Json,
+  context: Json,
+  handler: TaskHandler,
+): RunResult {
   const result: RunResult = { status: 'SUCCEEDED', trace: [], waits: [], calls: [] };
   const out = runGraph(definition, input, { handler, context, result });
   if (out.failed) {
