@@ -108,8 +108,14 @@ export class ServicepulseStack extends Stack {
       resultsBucket: this.storage.resultsBucket,
       ...common,
     });
+    // The topic first: the KPI state machine's failure branch publishes to it.
+    this.alarms = new OperationsAlarms(this, 'Alarms', {
+      key: this.storage.key,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
     this.kpiSchedule = new KpiSchedule(this, 'KpiSchedule', {
       configJson,
+      alarmTopic: this.alarms.topic,
       timezone: props.config.timezone,
       workgroup: this.workgroup,
       catalog: this.catalog,
@@ -120,7 +126,7 @@ export class ServicepulseStack extends Stack {
       ...(props.maxMonthsPerChunk ? { maxMonthsPerChunk: props.maxMonthsPerChunk } : {}),
       ...common,
     });
-    this.alarms = this.operationsAlarms(props);
+    this.watchOperations(props);
     this.addOutputs();
     applyNagSuppressions(this);
   }
@@ -166,10 +172,8 @@ export class ServicepulseStack extends Stack {
   }
 
   /** Alarms on the dead-letter queues, the functions, the state machine and Athena's bytes scanned. */
-  private operationsAlarms(props: ServicepulseStackProps): OperationsAlarms {
-    return new OperationsAlarms(this, 'Alarms', {
-      key: this.storage.key,
-      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+  private watchOperations(props: ServicepulseStackProps): void {
+    this.alarms.watch({
       deadLetterQueues: {
         NormalizerDeadLetterQueue: this.normalizer.deadLetterQueue,
         ScheduleDeadLetterQueue: this.kpiSchedule.scheduleDeadLetterQueue,

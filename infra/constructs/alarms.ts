@@ -2,7 +2,8 @@
  * What wakes someone up: a message in a dead-letter queue, a failed or timed-out KPI run, a Lambda
  * error, or Athena scanning more than expected. Every alarm notifies one SNS topic, encrypted with
  * the data key (CloudWatch may use it: see the key policy statement below), optionally with an
- * e-mail subscription.
+ * e-mail subscription. The topic comes first (the KPI state machine's failure branch publishes to
+ * it); {@link OperationsAlarms.watch} adds the alarms once the resources they watch exist.
  */
 import { Duration, Size } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -22,6 +23,10 @@ export interface OperationsAlarmsProps {
   readonly key: kms.IKey;
   /** Subscribes this address to the topic (confirm the e-mail AWS sends). @default no subscription */
   readonly alarmEmail?: string;
+}
+
+/** What the alarms watch. */
+export interface WatchedResources {
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
   readonly functions: Record<string, lambda.IFunction>;
   readonly stateMachine: sfn.IStateMachine;
@@ -37,14 +42,11 @@ export class OperationsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
     super(scope, id);
-    const threshold = props.bytesScannedPerHourThreshold ?? Size.gibibytes(10);
     new Problems('OperationsAlarms')
       .check(
         props.alarmEmail === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail),
         `alarmEmail must be an e-mail address, got ${JSON.stringify(props.alarmEmail)}`,
       )
-      .check(threshold.toBytes() > 0, 'bytesScannedPerHourThreshold must be positive')
-      .check(/^[A-Za-z0-9._-]+$/.test(props.workgroupName), `workgroupName has unexpected characters`)
       .throwIfAny();
 
     this.topic = new sns.Topic(this, 'Topic', {
@@ -62,7 +64,15 @@ export class OperationsAlarms extends Construct {
       }),
     );
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+  }
 
+  /** The alarms: dead-letter queues, KPI runs, Lambda errors, Athena's bytes scanned. */
+  watch(props: WatchedResources): void {
+    const threshold = props.bytesScannedPerHourThreshold ?? Size.gibibytes(10);
+    new Problems('OperationsAlarms')
+      .check(threshold.toBytes() > 0, 'bytesScannedPerHourThreshold must be positive')
+      .check(/^[A-Za-z0-9._-]+$/.test(props.workgroupName), `workgroupName has unexpected characters`)
+      .throwIfAny();
     const period = Duration.minutes(5);
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.add(`${name}NotEmpty`, {

@@ -2,16 +2,19 @@
  * Scheduled KPI runs: EventBridge Scheduler starts a Step Functions state machine daily (at a
  * local time in the reporting zone) and monthly (day 1); operators start it by hand for backfills.
  *
- *   Prepare → ListRunning ⇄ WaitForTurn → Plan → RunStatements (Map, one at a time:
- *   GetStatement → RunStatement [athena:startQueryExecution.sync]) → HasDigest? → SendDigest → Done
+ *   Prepare → ListRunning → SeesItself → TurnVisible? → PickOldest → IsMyTurn? (else WaitForTurn
+ *   → ListRunning) → Plan → RunStatements (Map, one at a time: GetStatement → RunStatement
+ *   [athena:startQueryExecution.sync], ClassifyFailure ⇄ BackOff on Athena failures) → HasDigest?
+ *   → SendDigest → Done; any step's failure → Failed<step> → NotifyFailure → SendFailureDigest →
+ *   RunFailed (infra/constructs/kpi-failure.ts).
  *
  * - Serialized: Iceberg MERGEs into one table conflict when they overlap, so an execution runs
  *   only while it is the oldest RUNNING execution of the state machine (ListRunning ⇄
  *   WaitForTurn); the day-1 daily and monthly runs, and a backfill started meanwhile, queue up.
  * - Plan (functions/handlers/plan-run.ts) renders the statements and stages them in S3; the state
  *   carries only their keys (a backfill's SQL would exceed the 256 KiB state payload limit).
- * - The Map runs statements strictly in sequence (maxConcurrency 1); Athena throttling is retried
- *   with exponential backoff and full jitter.
+ * - The Map runs statements strictly in sequence (maxConcurrency 1); Athena API throttling is
+ *   retried with exponential backoff and full jitter, FAILED queries by their reason (kpi-failure.ts).
  * - The digest Lambda runs after a scheduled run's statements, not after backfills.
  */
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
@@ -21,6 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -30,14 +34,13 @@ import { grantObjects } from '../grants.ts';
 import { isInteger, Problems, parseClock } from '../validate.ts';
 import type { LakeCatalog } from './catalog.ts';
 import { ServicepulseFunction } from './function.ts';
+import {
+  ATHENA_RETRY_ERRORS,
+  classifyStatementFailure,
+  FailureBranch,
+  FIRST_BACKOFF_HALF_SECONDS,
+} from './kpi-failure.ts';
 import type { AthenaWorkgroup } from './workgroup.ts';
-
-/** Errors of the optimized Athena integration worth retrying: throttling and transient faults. */
-export const ATHENA_RETRY_ERRORS = [
-  'Athena.TooManyRequestsException',
-  'Athena.ThrottlingException',
-  'Athena.InternalServerException',
-];
 
 export interface KpiScheduleProps {
   readonly configJson: string;
@@ -48,6 +51,8 @@ export interface KpiScheduleProps {
   /** Bucket the plan-run function stages statements in (under `statements/`). */
   readonly statementsBucket: s3.IBucket;
   readonly digestFunction: lambda.IFunction;
+  /** Where the failure branch publishes which step failed and why (the alarms' topic). */
+  readonly alarmTopic: sns.ITopic;
   /** Local time (HH:MM) of the daily run. @default '06:00' */
   readonly dailyTime?: string;
   /** Local time (HH:MM) of the monthly run on day 1. @default '06:30' */
@@ -156,16 +161,31 @@ export class KpiSchedule extends Construct {
    * Athena runs each statement with the state machine's credentials.
    */
   private kpiRunStateMachine(props: KpiScheduleProps, settings: ScheduleSettings): sfn.StateMachine {
+    const failure = new FailureBranch(this, {
+      alarmTopic: props.alarmTopic,
+      digestFunction: props.digestFunction,
+    });
     const turn = this.turnStates(settings);
     const plan = this.planState();
     const runStatements = this.runStatementsMap(props);
-    const hasDigest = this.digestStates(props.digestFunction);
+    const { hasDigest, sendDigest } = this.digestStates(props.digestFunction);
+    failure.catchInto('ListRunning', turn.listRunning);
+    failure.catchInto('Plan', plan);
+    failure.catchInto('RunStatements', runStatements);
+    failure.catchInto('SendDigest', sendDigest);
     const isMyTurn = new sfn.Choice(this, 'IsMyTurn')
       .when(
-        sfn.Condition.stringEqualsJsonPath('$.turn.oldest.ExecutionArn', '$.executionArn'),
+        sfn.Condition.stringEqualsJsonPath('$.turn.oldest', '$.executionArn'),
         plan.next(runStatements).next(hasDigest),
       )
-      .otherwise(turn.waitForTurn.next(turn.listRunning));
+      .otherwise(turn.waitForTurn);
+    turn.waitForTurn.next(turn.listRunning);
+    const turnVisible = new sfn.Choice(this, 'TurnVisible', {
+      comment:
+        'ListExecutions is eventually consistent: until the list shows this execution it may also miss older ones, so wait',
+    })
+      .when(sfn.Condition.booleanEquals('$.turn.seesItself', true), turn.pickOldest.next(isMyTurn))
+      .otherwise(turn.waitForTurn);
 
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${settings.name}`,
@@ -175,7 +195,9 @@ export class KpiSchedule extends Construct {
     const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: settings.name,
       comment: 'Servicepulse KPI run: plan, run each statement in Athena in order, send the digest',
-      definitionBody: sfn.DefinitionBody.fromChainable(turn.prepare.next(turn.listRunning).next(isMyTurn)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        turn.prepare.next(turn.listRunning).next(turn.seesItself).next(turnVisible),
+      ),
       timeout: settings.timeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
@@ -190,7 +212,11 @@ export class KpiSchedule extends Construct {
     return stateMachine;
   }
 
-  /** Prepare → ListRunning ⇄ WaitForTurn: an execution goes on only while it is the oldest running. */
+  /**
+   * Prepare → ListRunning → SeesItself → PickOldest: an execution goes on only while it is the
+   * oldest running one, judged only on a list that shows the execution itself (an empty or stale
+   * list is waited out; States.ArrayGetItem on an empty list would be a runtime error).
+   */
   private turnStates(settings: ScheduleSettings) {
     const stateMachineArn = Stack.of(this).formatArn({
       service: 'states',
@@ -218,8 +244,21 @@ export class KpiSchedule extends Construct {
         StatusFilter: 'RUNNING',
         MaxResults: 1000,
       },
-      resultSelector: {
-        'oldest.$': 'States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))',
+      resultSelector: { 'arns.$': '$.Executions[*].ExecutionArn' },
+      resultPath: '$.turn',
+    });
+    const seesItself = new sfn.Pass(this, 'SeesItself', {
+      comment: 'Does the (eventually consistent) list show this execution yet?',
+      parameters: {
+        'arns.$': '$.turn.arns',
+        'seesItself.$': 'States.ArrayContains($.turn.arns, $.executionArn)',
+      },
+      resultPath: '$.turn',
+    });
+    const pickOldest = new sfn.Pass(this, 'PickOldest', {
+      comment: 'Newest first: the last one is the oldest (the list holds at least this execution)',
+      parameters: {
+        'oldest.$': 'States.ArrayGetItem($.turn.arns, States.MathAdd(States.ArrayLength($.turn.arns), -1))',
       },
       resultPath: '$.turn',
     });
@@ -234,7 +273,7 @@ export class KpiSchedule extends Construct {
       comment: 'An older execution is still running: Iceberg writes must not overlap',
       time: sfn.WaitTime.duration(settings.poll),
     });
-    return { prepare, listRunning, waitForTurn };
+    return { prepare, listRunning, seesItself, pickOldest, waitForTurn };
   }
 
   /** Plan: the plan-run function renders and stages the statements; the state keeps their keys. */
@@ -271,6 +310,8 @@ export class KpiSchedule extends Construct {
       resultSelector: { 'sql.$': '$.Body' },
       resultPath: '$.statement',
     });
+    const runStatement = this.runStatementState(props);
+    const classify = classifyStatementFailure(this, runStatement);
     getStatement.addRetry({
       errors: ['States.TaskFailed'],
       interval: Duration.seconds(2),
@@ -278,10 +319,17 @@ export class KpiSchedule extends Construct {
       maxAttempts: 4,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    const runStatement = this.runStatementState(props);
+    getStatement.addCatch(classify, { errors: ['States.ALL'], resultPath: '$.error' });
+    runStatement.addCatch(classify, { errors: ['States.ALL'], resultPath: '$.error' });
     const runStatements = sfn.Map.jsonPath(this, 'RunStatements', {
       comment: 'One statement at a time, in order: MERGEs into one Iceberg table must not overlap',
       itemsPath: '$.plan.statements',
+      itemSelector: {
+        'bucket.$': '$$.Map.Item.Value.bucket',
+        'key.$': '$$.Map.Item.Value.key',
+        'label.$': '$$.Map.Item.Value.label',
+        retry: { attempt: 0, seconds: FIRST_BACKOFF_HALF_SECONDS },
+      },
       maxConcurrency: 1,
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -315,9 +363,11 @@ export class KpiSchedule extends Construct {
           WorkGroup: props.workgroup.name,
           QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.catalog.databaseName },
         },
+        // Only fields every statement type returns: Statistics (DataScannedInBytes) may be absent
+        // for OPTIMIZE and VACUUM, and a missing path would be a runtime error.
         ResultSelector: {
           'queryExecutionId.$': '$.QueryExecution.QueryExecutionId',
-          'dataScannedInBytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+          'state.$': '$.QueryExecution.Status.State',
         },
         ResultPath: '$.query',
       },
@@ -334,7 +384,10 @@ export class KpiSchedule extends Construct {
   }
 
   /** HasDigest? → SendDigest → Done: scheduled runs send the digest, backfills go straight to Done. */
-  private digestStates(digestFunction: lambda.IFunction): sfn.Choice {
+  private digestStates(digestFunction: lambda.IFunction): {
+    hasDigest: sfn.Choice;
+    sendDigest: tasks.LambdaInvoke;
+  } {
     const sendDigest = tasks.LambdaInvoke.jsonPath(this, 'SendDigest', {
       comment: 'Evaluate targets, write kpi_flags, send the digest',
       lambdaFunction: digestFunction,
@@ -348,12 +401,13 @@ export class KpiSchedule extends Construct {
       resultPath: '$.digest',
     });
     const done = new sfn.Succeed(this, 'Done');
-    return new sfn.Choice(this, 'HasDigest')
+    const hasDigest = new sfn.Choice(this, 'HasDigest')
       .when(
         sfn.Condition.and(sfn.Condition.isPresent('$.plan.digest'), sfn.Condition.isNotNull('$.plan.digest')),
         sendDigest.next(done),
       )
       .otherwise(done);
+    return { hasDigest, sendDigest };
   }
 
   /** The dead-letter queue of both schedules (the alarms watch it). */

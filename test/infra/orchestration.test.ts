@@ -119,20 +119,37 @@ describe('state machine definition', () => {
     expect(Object.keys(states).sort()).toEqual(
       [
         'Done',
+        'FailedListRunning',
+        'FailedPlan',
+        'FailedRunStatements',
+        'FailedSendDigest',
         'HasDigest',
         'IsMyTurn',
+        'IsScheduledRun',
         'ListRunning',
+        'NotifyFailure',
+        'PickOldest',
         'Plan',
         'Prepare',
+        'RunFailed',
         'RunStatements',
+        'SeesItself',
         'SendDigest',
+        'SendFailureDigest',
+        'TurnVisible',
         'WaitForTurn',
       ].sort(),
     );
     expect(states.Prepare.Next).toBe('ListRunning');
-    expect(states.ListRunning.Next).toBe('IsMyTurn');
+    expect(states.ListRunning.Next).toBe('SeesItself');
+    expect(states.SeesItself.Next).toBe('TurnVisible');
+    expect(states.TurnVisible.Choices).toEqual([
+      { Variable: '$.turn.seesItself', BooleanEquals: true, Next: 'PickOldest' },
+    ]);
+    expect(states.TurnVisible.Default).toBe('WaitForTurn');
+    expect(states.PickOldest.Next).toBe('IsMyTurn');
     expect(states.IsMyTurn.Choices).toEqual([
-      { Variable: '$.turn.oldest.ExecutionArn', StringEqualsPath: '$.executionArn', Next: 'Plan' },
+      { Variable: '$.turn.oldest', StringEqualsPath: '$.executionArn', Next: 'Plan' },
     ]);
     expect(states.IsMyTurn.Default).toBe('WaitForTurn');
     expect(states.WaitForTurn).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'ListRunning' });
@@ -154,8 +171,9 @@ describe('state machine definition', () => {
       StatusFilter: 'RUNNING',
       MaxResults: 1000,
     });
-    expect(list.ResultSelector['oldest.$']).toBe(
-      'States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))',
+    expect(list.ResultSelector).toEqual({ 'arns.$': '$.Executions[*].ExecutionArn' });
+    expect(asl.States.PickOldest.Parameters['oldest.$']).toBe(
+      'States.ArrayGetItem($.turn.arns, States.MathAdd(States.ArrayLength($.turn.arns), -1))',
     );
   });
 
@@ -216,11 +234,7 @@ describe('state machine definition', () => {
     // Assess
     expect(retry).toEqual([
       {
-        ErrorEquals: [
-          'Athena.TooManyRequestsException',
-          'Athena.ThrottlingException',
-          'Athena.InternalServerException',
-        ],
+        ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'],
         IntervalSeconds: 10,
         BackoffRate: 2,
         MaxAttempts: 8,
