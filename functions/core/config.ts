@@ -7,6 +7,8 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { businessHoursSchema, workWeekOf } from './business-hours.js';
+import { CALENDARS } from './mapping/values.js';
 
 export const LANGUAGES = ['en', 'fa', 'ar', 'zh', 'ms'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -114,6 +116,10 @@ export const configSchema = z.strictObject({
       dormantDays: 90,
       firstResponseMinutes: { ...defaultFirstResponseMinutes },
     }),
+  /** What a month is for the month grain (kpis.md "Reporting calendar"). */
+  calendar: z.enum(CALENDARS).default('gregorian'),
+  /** Open hours for the business-time KPIs; absent = 24 x 7. */
+  businessHours: businessHoursSchema.optional(),
   recompute: z
     .strictObject({ trailingDays: z.number().int().min(0).max(366).default(3) })
     .default({ trailingDays: 3 }),
@@ -171,7 +177,8 @@ export function validateConfig(input: unknown, origin = 'config', knownKpiIds?: 
       );
     }
   }
-  return { ...cfg, sourceTimezone: cfg.sourceTimezone ?? cfg.timezone };
+  const workWeek = cfg.workWeek ?? (cfg.businessHours ? workWeekOf(cfg.businessHours) : undefined);
+  return { ...cfg, workWeek, sourceTimezone: cfg.sourceTimezone ?? cfg.timezone };
 }
 
 /** Parses YAML (or JSON, which is YAML) text into a validated config. */
