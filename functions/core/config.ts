@@ -117,7 +117,15 @@ export const configSchema = z.strictObject({
       firstResponseMinutes: { ...defaultFirstResponseMinutes },
     }),
   /** What a month is for the month grain (kpis.md "Reporting calendar"). */
-  calendar: z.enum(CALENDARS).default('gregorian'),
+  // Only Gregorian months are computed so far: another calendar is refused rather than ignored,
+  // so no one reads Gregorian months believing they are Jalali ones (docs/calendars.md).
+  calendar: z
+    .enum(CALENDARS)
+    .default('gregorian')
+    .refine((c) => c === 'gregorian', {
+      message:
+        'reporting months in the persian or islamic-umalqura calendar are not supported yet; remove the key (months are Gregorian)',
+    }),
   /** Open hours for the business-time KPIs; absent = 24 x 7. */
   businessHours: businessHoursSchema.optional(),
   recompute: z
